@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# check-expected.sh -- independent reference implementation of "wharf plan"
+# for the sample repo, used to derive examples/expected-*.txt and to let an
+# end-to-end test cross-check wharf's output.
+#
+# usage: check-expected.sh [-v] REPO --live FILE     (per-service live SHAs, JSON)
+#        check-expected.sh [-v] REPO --since REV     (every service against REV)
+#
+# Prints one line per service in REPO's HEAD wharf.toml, sorted by name:
+#     NAME deploy|skip
+# With -v, the reason for each decision (and orphans in the live file) goes
+# to stderr.
+#
+# Rules (the wharf contract):
+#   changed(service) = git diff --name-only --no-renames LIVE HEAD
+#   input set        = service paths + paths of its packages (transitively
+#                      through deps, each minus that package's own exclude)
+#                      + workspace inputs,
+#                      minus service exclude and workspace exclude
+#   deploy           = service missing from the live file, or any changed file
+#                      is in its input set
+#   path entry       = file, directory (everything below), or glob: `*`/`?`
+#                      within one segment, `**` across segments (a/**/b also
+#                      matches a/b); a glob matching a directory covers
+#                      everything below it.
+# Needs only git and python3 (>= 3.11 for tomllib; a small fallback parser
+# handles the subset of TOML used by wharf.toml otherwise).
+set -euo pipefail
+
+usage() { echo "usage: $0 [-v] REPO (--live FILE | --since REV)" >&2; exit 2; }
+verbose=0
+if [[ ${1:-} == -v ]]; then verbose=1; shift; fi
+[[ $# -eq 3 ]] || usage
+repo=$1 mode=$2 arg=$3
+case $mode in --live|--since) ;; *) usage ;; esac
+if [[ $mode == --live ]]; then arg=$(cd -- "$(dirname -- "$arg")" && pwd)/$(basename -- "$arg"); fi
+
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
+cd -- "$repo"
+exec python3 - "$mode" "$arg" "$verbose" <<'PY'
+import json, re, subprocess, sys
+from functools import lru_cache
+
+mode, arg, verbose = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+
+def log(msg):
+    if verbose:
+        print(msg, file=sys.stderr)
+
+def git(*args):
+    return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
+
+def die(msg):
+    print(f"check-expected: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+# ---- wharf.toml at HEAD --------------------------------------------------------
+text = git("show", "HEAD:wharf.toml")
+try:
+    import tomllib
+    cfg = tomllib.loads(text)
+except ImportError:
+    # Minimal parser for the subset wharf.toml uses: [a] / [a.b] tables,
+    # key = "string" and key = ["string", ...] (arrays may span lines).
+    def strip_comment(line):
+        inq = False
+        for i, ch in enumerate(line):
+            if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+                inq = not inq
+            elif ch == "#" and not inq:
+                return line[:i]
+        return line
+    cfg, table, buf = {}, None, ""
+    for raw in text.splitlines():
+        line = (buf + " " + strip_comment(raw)).strip()
+        if not line:
+            continue
+        if "=" in line and line.split("=", 1)[1].strip().startswith("[") and not line.endswith("]"):
+            buf = line
+            continue
+        buf = ""
+        m = re.fullmatch(r"\[([A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_-]+))?\]", line)
+        if m:
+            table = cfg.setdefault(m[1], {})
+            if m[2]:
+                table = table.setdefault(m[2], {})
+            continue
+        k, v = (x.strip() for x in line.split("=", 1))
+        strs = re.findall(r'"((?:[^"\\]|\\.)*)"', v)
+        table[k] = strs if v.startswith("[") else (strs[0] if strs else v)
+
+allowed_top = {"workspace", "package", "service"}
+allowed = {
+    "workspace": {"inputs", "exclude"},
+    "package": {"paths", "deps", "exclude"},
+    "service": {"paths", "deps", "exclude", "env", "build"},
+}
+for k in cfg:
+    if k not in allowed_top:
+        die(f"wharf.toml: unknown table [{k}]")
+for k in cfg.get("workspace", {}):
+    if k not in allowed["workspace"]:
+        die(f"wharf.toml: unknown key workspace.{k}")
+for kind in ("package", "service"):
+    for name, body in cfg.get(kind, {}).items():
+        for k in body:
+            if k not in allowed[kind]:
+                die(f"wharf.toml: unknown key {kind}.{name}.{k}")
+
+ws = cfg.get("workspace", {})
+packages = cfg.get("package", {})
+services = cfg.get("service", {})
+
+# ---- path matching ------------------------------------------------------------
+def seg_regex(seg):
+    out = []
+    for ch in seg:
+        out.append("[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch))
+    return re.compile("".join(out) + r"\Z")
+
+@lru_cache(maxsize=None)
+def compile_pattern(pattern):
+    return tuple("**" if s == "**" else seg_regex(s)
+                 for s in pattern.strip("/").split("/") if s not in ("", "."))
+
+def matches(pattern, path):
+    pat = compile_pattern(pattern)
+    segs = path.split("/")
+
+    @lru_cache(maxsize=None)
+    def m(i, j):
+        if i == len(pat):          # pattern consumed: exact match, or a dir prefix
+            return True
+        if pat[i] == "**":
+            return m(i + 1, j) or (j < len(segs) and m(i, j + 1))
+        return j < len(segs) and pat[i].match(segs[j]) is not None and m(i + 1, j + 1)
+    return m(0, 0)
+
+def any_match(patterns, path):
+    return next((p for p in patterns if matches(p, path)), None)
+
+# ---- input sets -------------------------------------------------------------------
+def package_closure(deps, seen=None, stack=()):
+    seen = [] if seen is None else seen
+    for d in deps:
+        if d not in packages:
+            die(f"wharf.toml: unknown package {d!r} in deps")
+        if d in stack:
+            die(f"wharf.toml: dependency cycle through {d!r}")
+        if d not in seen:
+            seen.append(d)
+            package_closure(packages[d].get("deps", []), seen, stack + (d,))
+    return seen
+
+def why_input(name, path):
+    """Return a reason string if path is in service `name`'s input set, else None."""
+    svc = services[name]
+    hit = None
+    if (p := any_match(svc.get("paths", []), path)):
+        hit = f"path {p!r}"
+    else:
+        for pkg in package_closure(svc.get("deps", [])):
+            body = packages[pkg]
+            p = any_match(body.get("paths", []), path)
+            if p and not any_match(body.get("exclude", []), path):
+                hit = f"package {pkg} path {p!r}"
+                break
+    if hit is None and (p := any_match(ws.get("inputs", []), path)):
+        hit = f"workspace input {p!r}"
+    if hit is None:
+        return None
+    if any_match(svc.get("exclude", []), path) or any_match(ws.get("exclude", []), path):
+        return None
+    return hit
+
+# ---- live SHAs --------------------------------------------------------------------
+def resolve(rev):
+    try:
+        return git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except subprocess.CalledProcessError:
+        die(f"cannot resolve {rev!r} to a commit")
+
+if mode == "--live":
+    with open(arg) as f:
+        live = json.load(f)
+    if not isinstance(live, dict):
+        die("live file must be a JSON object service -> sha")
+    for orphan in sorted(set(live) - set(services)):
+        log(f"# orphan: {orphan} is live at {live[orphan]} but is not a service in wharf.toml")
+else:
+    live = {name: arg for name in services}
+
+head = resolve("HEAD")
+diff_cache = {}
+for name in sorted(services):
+    if name not in live:
+        print(f"{name} deploy")
+        log(f"# {name}: not live yet")
+        continue
+    sha = resolve(live[name])
+    if sha not in diff_cache:
+        diff_cache[sha] = [p for p in git("diff", "--name-only", "--no-renames", sha, head).splitlines() if p]
+    reasons = [(p, r) for p in diff_cache[sha] if (r := why_input(name, p))]
+    print(f"{name} {'deploy' if reasons else 'skip'}")
+    if reasons:
+        log(f"# {name}: deploy ({live[name]}..HEAD)")
+        for p, r in reasons:
+            log(f"#     {p}  <- {r}")
+    else:
+        log(f"# {name}: skip ({live[name]}..HEAD, {len(diff_cache[sha])} changed file(s), none an input)")
+PY
