@@ -1,0 +1,37 @@
+#include "cli/run.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace wharf::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"wharf: what must be rebuilt and redeployed in a monorepo, and the artifacts", "wharf"};
+  app.set_version_flag("--version", "wharf 0.1.0");
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("-C", global.directory, "Run as if wharf was started in this directory");
+  app.add_option("--config", global.config, "The config file (default: wharf.toml at the repository root)");
+
+  Action action;
+  add_plan_command(app, global, action);
+  add_graph_command(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, version or the parse error
+    return code == 0 ? 0 : 2;
+  }
+  if (!action) return 2;
+  Result<int> result = action();
+  if (!result) {
+    std::cout.flush();
+    std::cerr << "wharf: error: " << result.error().message << "\n";
+    return exit_code_for(result.error().kind);
+  }
+  return *result;
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,31 @@
+// Command-line entry point: parses flags with CLI11, runs one subcommand, and
+// is the one place that turns an Error into "wharf: error: ..." and an exit
+// code (0 ok, 1 --exit-code found work, 2 usage/config, 3 repository/io).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "util/error.h"
+
+namespace wharf::cli {
+
+int run(int argc, char** argv);
+
+// Options every subcommand shares.
+struct GlobalOptions {
+  std::string directory = ".";  // -C: run as if started here
+  std::string config;           // --config: default <repo root>/wharf.toml
+};
+
+// A subcommand's body, chosen while parsing and run afterwards; returns the
+// exit code on success.
+using Action = std::function<Result<int>()>;
+
+// Each subcommand registers itself and, when selected, sets `action`.
+void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& action);
+
+}  // namespace wharf::cli

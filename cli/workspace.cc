@@ -1,0 +1,30 @@
+#include "cli/workspace.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace wharf::cli {
+
+Result<Workspace> open_workspace(const GlobalOptions& global) {
+  std::error_code ec;
+  std::filesystem::path start = std::filesystem::absolute(global.directory, ec);
+  if (ec || !std::filesystem::is_directory(start)) {
+    return fail(ErrorKind::usage, fmt::format("-C {}: not a directory", global.directory));
+  }
+  auto repo = vcs::Repository::discover(start.string());
+  if (!repo) return std::unexpected(repo.error());
+  if (repo->workdir().empty()) {
+    return fail(ErrorKind::repository, "the repository is bare; run wharf in a work tree");
+  }
+  std::string config_path = global.config.empty() ? repo->workdir() + "/wharf.toml"
+                                                  : (start / global.config).lexically_normal().string();
+  if (!global.config.empty() && std::filesystem::path(global.config).is_absolute()) config_path = global.config;
+  auto config = graph::load_config(config_path);
+  if (!config) return std::unexpected(config.error());
+  auto graph = graph::Graph::build(std::move(*config));
+  if (!graph) return std::unexpected(graph.error());
+  return Workspace{std::move(*repo), std::move(*graph), config_path};
+}
+
+}  // namespace wharf::cli

@@ -1,0 +1,12 @@
+# Every dependency comes from a Debian -dev package (see README.md).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GIT2 REQUIRED IMPORTED_TARGET libgit2)
+pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
+pkg_check_modules(XXH REQUIRED IMPORTED_TARGET libxxhash)
+find_package(LibArchive REQUIRED)
+find_package(TBB REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Threads REQUIRED)

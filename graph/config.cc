@@ -1,0 +1,215 @@
+#include "graph/config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "util/text.h"
+
+namespace wharf::graph {
+
+std::string SourceLocation::str() const { return fmt::format("{}:{}:{}", file, line, column); }
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"workspace", "package", "service"};
+const std::vector<std::string> kWorkspaceKeys = {"inputs", "exclude"};
+const std::vector<std::string> kPackageKeys = {"paths", "deps", "exclude"};
+const std::vector<std::string> kServiceKeys = {"paths", "deps", "exclude", "env", "build"};
+
+// Collects every problem so one run shows them all.
+class Reader {
+ public:
+  explicit Reader(std::string_view file) : file_(file) {}
+
+  SourceLocation at(const toml::source_region& region) const {
+    return SourceLocation{file_, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+  }
+
+  void error(const toml::source_region& region, std::string message) { error(at(region), std::move(message)); }
+
+  void error(const SourceLocation& where, std::string message) {
+    errors_.push_back(Problem{where.line, where.column, fmt::format("{}: {}", where.str(), message)});
+  }
+
+  void unknown_key(const toml::key& key, std::string_view where, const std::vector<std::string>& valid) {
+    std::string hint = nearest(key.str(), valid);
+    std::string message = fmt::format("unknown key '{}' in {}", key.str(), where);
+    if (!hint.empty()) {
+      message += fmt::format("; did you mean '{}'?", hint);
+    } else {
+      message += fmt::format("; valid keys are: {}", join(valid, ", "));
+    }
+    error(key.source(), message);
+  }
+
+  // A string array; each string with its own location.
+  std::vector<std::pair<std::string, SourceLocation>> strings(const toml::node& node, std::string_view what) {
+    std::vector<std::pair<std::string, SourceLocation>> out;
+    const toml::array* array = node.as_array();
+    if (!array) {
+      error(node.source(), fmt::format("{} must be an array of strings, like [\"a\", \"b\"]", what));
+      return out;
+    }
+    for (const toml::node& item : *array) {
+      if (const auto* s = item.as_string()) {
+        out.emplace_back(s->get(), at(item.source()));
+      } else {
+        error(item.source(), fmt::format("{} must contain only strings", what));
+      }
+    }
+    return out;
+  }
+
+  std::vector<PatternEntry> patterns(const toml::node& node, std::string_view what) {
+    std::vector<PatternEntry> out;
+    for (auto& [text, where] : strings(node, what)) {
+      auto pattern = PathPattern::parse(text);
+      if (!pattern) {
+        error(where, pattern.error().message);
+        continue;
+      }
+      out.push_back(PatternEntry{std::move(*pattern), where});
+    }
+    return out;
+  }
+
+  void read_workspace(const toml::node& node, WorkspaceConfig& workspace) {
+    const toml::table* table = node.as_table();
+    if (!table) {
+      error(node.source(), "[workspace] must be a table");
+      return;
+    }
+    for (const auto& [key, value] : *table) {
+      if (key == "inputs") {
+        workspace.inputs = patterns(value, "workspace.inputs");
+      } else if (key == "exclude") {
+        workspace.exclude = patterns(value, "workspace.exclude");
+      } else {
+        unknown_key(key, "[workspace]", kWorkspaceKeys);
+      }
+    }
+  }
+
+  void read_components(const toml::node& node, ComponentKind kind, std::vector<ComponentConfig>& out) {
+    const char* kind_name = kind == ComponentKind::service ? "service" : "package";
+    const toml::table* table = node.as_table();
+    if (!table) {
+      error(node.source(), fmt::format("'{}' must hold tables like [{}.NAME]", kind_name, kind_name));
+      return;
+    }
+    for (const auto& [name, value] : *table) {
+      ComponentConfig component;
+      component.kind = kind;
+      component.name = std::string(name.str());
+      component.where = at(name.source());
+      std::string where = fmt::format("[{}.{}]", kind_name, component.name);
+      const toml::table* body = value.as_table();
+      if (!body) {
+        error(value.source(), fmt::format("{} must be a table", where));
+        continue;
+      }
+      bool has_paths = false;
+      const auto& valid = kind == ComponentKind::service ? kServiceKeys : kPackageKeys;
+      for (const auto& [key, item] : *body) {
+        if (key == "paths") {
+          has_paths = true;
+          component.paths = patterns(item, where + " paths");
+        } else if (key == "exclude") {
+          component.exclude = patterns(item, where + " exclude");
+        } else if (key == "deps") {
+          for (auto& [dep, dep_where] : strings(item, where + " deps")) {
+            component.deps.push_back(DepEntry{std::move(dep), std::move(dep_where)});
+          }
+        } else if (key == "env" && kind == ComponentKind::service) {
+          for (auto& [var, var_where] : strings(item, where + " env")) component.env.push_back(std::move(var));
+        } else if (key == "build" && kind == ComponentKind::service) {
+          if (const auto* s = item.as_string()) {
+            component.build = s->get();
+          } else {
+            error(item.source(), fmt::format("{} build must be a string (the build command)", where));
+          }
+        } else {
+          unknown_key(key, where, valid);
+        }
+      }
+      if (!has_paths) {
+        error(name.source(), fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", where, component.name));
+      }
+      out.push_back(std::move(component));
+    }
+  }
+
+  struct Problem {
+    int line;
+    int column;
+    std::string text;
+  };
+  std::vector<Problem> errors_;
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view text, std::string_view file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    return fail(ErrorKind::config,
+                fmt::format("{}:{}:{}: {}", file, begin.line, begin.column, e.description()));
+  }
+
+  Reader reader(file);
+  Config config;
+  config.file = std::string(file);
+  for (const auto& [key, value] : root) {
+    if (key == "workspace") {
+      reader.read_workspace(value, config.workspace);
+    } else if (key == "package") {
+      reader.read_components(value, ComponentKind::package, config.packages);
+    } else if (key == "service") {
+      reader.read_components(value, ComponentKind::service, config.services);
+    } else {
+      reader.unknown_key(key, "the top level", kTopLevelKeys);
+    }
+  }
+  if (!reader.errors_.empty()) {
+    // toml++ iterates tables in key order, not file order: sort by position
+    // so messages read top to bottom.
+    std::stable_sort(reader.errors_.begin(), reader.errors_.end(), [](const auto& a, const auto& b) {
+      return std::pair{a.line, a.column} < std::pair{b.line, b.column};
+    });
+    std::vector<std::string> lines;
+    for (const auto& problem : reader.errors_) lines.push_back(problem.text);
+    return fail(ErrorKind::config, join(lines, "\n"));
+  }
+  // Keep file order (toml++ tables are ordered by key).
+  auto by_position = [](const ComponentConfig& a, const ComponentConfig& b) {
+    return std::pair{a.where.line, a.where.column} < std::pair{b.where.line, b.where.column};
+  };
+  std::stable_sort(config.packages.begin(), config.packages.end(), by_position);
+  std::stable_sort(config.services.begin(), config.services.end(), by_position);
+  return config;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorKind::config,
+                fmt::format("{}: cannot read the config file; create wharf.toml at the repository root "
+                            "or pass --config FILE",
+                            path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path);
+}
+
+}  // namespace wharf::graph

@@ -1,0 +1,204 @@
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "util/text.h"
+
+namespace wharf::graph {
+
+const char* to_string(InputKind kind) {
+  switch (kind) {
+    case InputKind::path: return "path";
+    case InputKind::package: return "package";
+    case InputKind::workspace: return "workspace";
+  }
+  return "?";
+}
+
+namespace {
+
+struct Problems {
+  std::vector<std::pair<SourceLocation, std::string>> list;
+  void add(const SourceLocation& where, std::string message) { list.emplace_back(where, std::move(message)); }
+  Error error() const {
+    auto sorted = list;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return std::pair{a.first.line, a.first.column} < std::pair{b.first.line, b.first.column};
+    });
+    std::vector<std::string> lines;
+    for (const auto& [where, message] : sorted) lines.push_back(fmt::format("{}: {}", where.str(), message));
+    return Error{ErrorKind::config, join(lines, "\n")};
+  }
+};
+
+// Depth-first search for a cycle among package deps; returns the cycle as
+// names (first == last) or empty.
+std::vector<std::string> find_cycle(const std::map<std::string, const ComponentConfig*>& packages) {
+  enum class Mark { none, active, done };
+  std::map<std::string, Mark> marks;
+  std::vector<std::string> stack;
+  std::vector<std::string> cycle;
+
+  auto visit = [&](auto&& self, const std::string& name) -> bool {
+    marks[name] = Mark::active;
+    stack.push_back(name);
+    for (const auto& dep : packages.at(name)->deps) {
+      if (!packages.contains(dep.name)) continue;
+      Mark mark = marks[dep.name];
+      if (mark == Mark::active) {
+        auto from = std::find(stack.begin(), stack.end(), dep.name);
+        cycle.assign(from, stack.end());
+        cycle.push_back(dep.name);
+        return true;
+      }
+      if (mark == Mark::none && self(self, dep.name)) return true;
+    }
+    stack.pop_back();
+    marks[name] = Mark::done;
+    return false;
+  };
+  for (const auto& [name, _] : packages) {
+    if (marks[name] == Mark::none && visit(visit, name)) return cycle;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Graph> Graph::build(Config config) {
+  Graph graph;
+  graph.config_ = std::make_unique<Config>(std::move(config));
+  const Config& cfg = *graph.config_;
+  Problems problems;
+
+  std::map<std::string, const ComponentConfig*> packages;
+  std::map<std::string, const ComponentConfig*> services;
+  std::vector<std::string> package_names;
+  for (const auto& package : cfg.packages) {
+    packages.emplace(package.name, &package);
+    package_names.push_back(package.name);
+  }
+  for (const auto& service : cfg.services) {
+    if (auto it = packages.find(service.name); it != packages.end()) {
+      problems.add(service.where, fmt::format("the name '{}' is used twice: by this service and by the package "
+                                              "at {}; rename one of them",
+                                              service.name, it->second->where.str()));
+    }
+    services.emplace(service.name, &service);
+  }
+
+  auto check_deps = [&](const ComponentConfig& component) {
+    std::set<std::string> seen;
+    for (const auto& dep : component.deps) {
+      if (!seen.insert(dep.name).second) {
+        problems.add(dep.where, fmt::format("'{}' is listed twice in deps of '{}'; remove one", dep.name,
+                                            component.name));
+      } else if (dep.name == component.name) {
+        problems.add(dep.where, fmt::format("'{}' depends on itself; remove it from its deps", dep.name));
+      } else if (packages.contains(dep.name)) {
+        continue;
+      } else if (services.contains(dep.name)) {
+        problems.add(dep.where, fmt::format("'{}' is a service, not a package; deps name [package.*] tables",
+                                            dep.name));
+      } else {
+        std::string hint = nearest(dep.name, package_names);
+        problems.add(dep.where, fmt::format("unknown dep '{}' of '{}'{}", dep.name, component.name,
+                                            hint.empty() ? "; declare it as [package." + dep.name + "]"
+                                                         : "; did you mean '" + hint + "'?"));
+      }
+    }
+  };
+  for (const auto& package : cfg.packages) check_deps(package);
+  for (const auto& service : cfg.services) check_deps(service);
+
+  if (auto cycle = find_cycle(packages); !cycle.empty()) {
+    const ComponentConfig* first = packages.at(cycle.front());
+    SourceLocation where = first->where;
+    for (const auto& dep : first->deps) {
+      if (dep.name == cycle[1]) where = dep.where;
+    }
+    problems.add(where, fmt::format("dependency cycle: {}; break it by removing one of these deps",
+                                    join(cycle, " -> ")));
+  }
+  if (!problems.list.empty()) return std::unexpected(problems.error());
+
+  for (const auto& component : cfg.services) {
+    Service service;
+    service.name = component.name;
+    service.config = &component;
+
+    // Breadth-first: nearest packages first, each once.
+    std::set<std::string> seen;
+    std::deque<std::string> queue;
+    for (const auto& dep : component.deps) {
+      if (seen.insert(dep.name).second) queue.push_back(dep.name);
+    }
+    while (!queue.empty()) {
+      std::string name = queue.front();
+      queue.pop_front();
+      service.packages.push_back(name);
+      for (const auto& dep : packages.at(name)->deps) {
+        if (seen.insert(dep.name).second) queue.push_back(dep.name);
+      }
+    }
+
+    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr});
+    for (const auto& name : service.packages) {
+      const ComponentConfig* package = packages.at(name);
+      for (const auto& entry : package->paths) {
+        service.inputs.push_back(Input{&entry, InputKind::package, name, &package->exclude});
+      }
+    }
+    for (const auto& entry : cfg.workspace.inputs) {
+      service.inputs.push_back(Input{&entry, InputKind::workspace, "", nullptr});
+    }
+    for (const auto& entry : component.exclude) service.excludes.push_back(&entry);
+    for (const auto& entry : cfg.workspace.exclude) service.excludes.push_back(&entry);
+    graph.services_.push_back(std::move(service));
+  }
+  return graph;
+}
+
+const Service* Graph::find_service(std::string_view name) const {
+  for (const auto& service : services_) {
+    if (service.name == name) return &service;
+  }
+  return nullptr;
+}
+
+const ComponentConfig* Graph::find_package(std::string_view name) const {
+  for (const auto& package : config_->packages) {
+    if (package.name == name) return &package;
+  }
+  return nullptr;
+}
+
+bool Graph::is_excluded(const Service& service, std::string_view path) {
+  for (const PatternEntry* exclude : service.excludes) {
+    if (exclude->pattern.matches(path)) return true;
+  }
+  return false;
+}
+
+const Input* Graph::covering_input(const Service& service, std::string_view path) {
+  if (is_excluded(service, path)) return nullptr;
+  for (const Input& input : service.inputs) {
+    if (!input.pattern().matches(path)) continue;
+    bool excluded = false;
+    if (input.own_excludes) {
+      for (const auto& exclude : *input.own_excludes) {
+        if (exclude.pattern.matches(path)) excluded = true;
+      }
+    }
+    if (!excluded) return &input;
+  }
+  return nullptr;
+}
+
+}  // namespace wharf::graph

@@ -1,0 +1,72 @@
+// The service graph: for each service, the patterns that make up its input
+// set and how each reaches it (own path, package, workspace input).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/config.h"
+#include "util/error.h"
+
+namespace wharf::graph {
+
+enum class InputKind { path, package, workspace };
+
+const char* to_string(InputKind kind);
+
+// One pattern in a service's input set and the route by which it gets there.
+struct Input {
+  const PatternEntry* entry = nullptr;  // owned by the Graph's Config
+  InputKind kind = InputKind::path;
+  std::string via;  // the package name for InputKind::package, else ""
+  // Excludes that apply to this input only (a package's own `exclude`).
+  const std::vector<PatternEntry>* own_excludes = nullptr;
+
+  const PathPattern& pattern() const { return entry->pattern; }
+};
+
+struct Service {
+  std::string name;
+  const ComponentConfig* config = nullptr;
+  // Transitive package closure, nearest first (breadth-first over `deps` in
+  // the order written), each once.
+  std::vector<std::string> packages;
+  // Own paths, then each package's paths in `packages` order, then the
+  // workspace inputs.
+  std::vector<Input> inputs;
+  // The service's own `exclude` plus the workspace `exclude`: never inputs.
+  std::vector<const PatternEntry*> excludes;
+};
+
+// Immutable once built; safe to read from many threads.
+class Graph {
+ public:
+  // Checks cross-references: unknown deps (with the nearest name), a service
+  // named in deps, a name used twice, dependency cycles (printed). Errors are
+  // ErrorKind::config with file:line:col.
+  static Result<Graph> build(Config config);
+
+  Graph(Graph&&) = default;
+  Graph& operator=(Graph&&) = default;
+
+  const Config& config() const { return *config_; }
+  const std::vector<Service>& services() const { return services_; }
+  const Service* find_service(std::string_view name) const;
+  const ComponentConfig* find_package(std::string_view name) const;
+
+  // The first input of `service` that covers `path`, or nullptr when `path`
+  // is not in its input set (not covered, or excluded).
+  static const Input* covering_input(const Service& service, std::string_view path);
+
+  // True when an exclude of `service` (its own or the workspace's) matches.
+  static bool is_excluded(const Service& service, std::string_view path);
+
+ private:
+  Graph() = default;
+  std::unique_ptr<Config> config_;  // stable address: Inputs point into it
+  std::vector<Service> services_;
+};
+
+}  // namespace wharf::graph

@@ -1,0 +1,52 @@
+// A `paths`, `inputs` or `exclude` entry of wharf.toml, compiled for matching
+// repository-relative paths.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace wharf::graph {
+
+// A file, a directory (covering everything below it) or a glob in the
+// gitignore / bash-globstar dialect: `*`, `?` and `[...]` stay inside one path
+// segment, `**` spans zero or more segments (`a/**/b` matches `a/b`), and a
+// glob that matches a directory covers everything below it. `**` alone is the
+// whole repository.
+//
+// Paths are repository-relative with '/' separators, no leading "./" and no
+// trailing '/'. Immutable after parse(); safe to share between threads.
+class PathPattern {
+ public:
+  // Normalizes `text` ("./a//b/" -> "a/b"). Fails (ErrorKind::config, message
+  // without location) when the path is empty, absolute or contains "..".
+  static Result<PathPattern> parse(std::string_view text);
+
+  // The normalized text.
+  const std::string& text() const { return text_; }
+
+  // The leading literal directory segments: every path this pattern can match
+  // lies at or below root() ("" when the pattern starts with a glob). Lets a
+  // tree walk skip everything else.
+  const std::string& root() const { return root_; }
+
+  // True when the pattern has no glob characters at all.
+  bool is_literal() const { return literal_; }
+
+  // True when `path` or one of its ancestor directories matches.
+  bool matches(std::string_view path) const;
+
+ private:
+  std::string text_;
+  std::string root_;
+  std::vector<std::string> segments_;
+  std::vector<bool> segment_is_glob_;
+  bool literal_ = true;
+};
+
+// True when `path` is `dir` or lies below it ("" is the repository root).
+bool is_at_or_below(std::string_view path, std::string_view dir);
+
+}  // namespace wharf::graph

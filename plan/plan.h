@@ -1,0 +1,69 @@
+// The affected-service plan: for each service, DEPLOY or skip, and why,
+// against the SHA live for that service (or one --since base).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "plan/live.h"
+#include "vcs/repository.h"
+
+namespace wharf::plan {
+
+enum class MissingBase { error, deploy };
+
+struct PlanOptions {
+  std::optional<std::string> since;  // one base for every service
+  std::optional<LiveShas> live;      // per-service bases; absent service = not live
+  std::string head = "HEAD";
+  bool worktree = false;    // also count uncommitted and untracked (not ignored) paths
+  bool merge_base = false;  // diff from merge-base(base, head), as a PR preview does
+  MissingBase missing_base = MissingBase::error;
+  std::vector<std::string> services;  // limit the plan to these (empty = all)
+};
+
+enum class ReasonKind { path, package, workspace, not_live, missing_base };
+const char* to_string(ReasonKind kind);
+
+struct Reason {
+  ReasonKind kind = ReasonKind::path;
+  std::string path;  // first changed input path reached this way ("" for not_live/missing_base)
+  std::string via;   // the package name for ReasonKind::package
+  bool uncommitted = false;  // the path changed in the work tree, not in a commit
+};
+
+enum class Action { deploy, skip };
+
+struct ServicePlan {
+  std::string name;
+  Action action = Action::skip;
+  std::optional<std::string> base;  // full SHA diffed from, when there is one
+  std::string base_rev;             // the revision as given (live file or --since)
+  std::vector<Reason> reasons;      // one per route (own paths, each package, workspace)
+};
+
+struct PlanStats {
+  std::size_t distinct_bases = 0;
+  std::size_t trees_walked = 0;
+  std::size_t entries_visited = 0;
+  std::size_t memo_hits = 0;
+};
+
+struct Plan {
+  std::string head;                    // full SHA of the head commit
+  std::vector<ServicePlan> services;   // in wharf.toml order
+  std::vector<std::string> orphans;    // live but no longer configured, sorted
+  std::vector<std::string> warnings;   // for stderr
+  PlanStats stats;
+
+  bool any_deploy() const;
+};
+
+// Computes the plan. Errors: ErrorKind::usage (unknown --services name),
+// ErrorKind::repository (bad head, missing or ambiguous base: the message
+// names the service and the SHA and says what to do).
+Result<Plan> compute_plan(const vcs::Repository& repo, const graph::Graph& graph, const PlanOptions& options);
+
+}  // namespace wharf::plan

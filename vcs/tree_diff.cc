@@ -1,0 +1,211 @@
+#include "vcs/tree_diff.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace wharf::vcs {
+namespace {
+
+bool is_tree(const git_tree_entry* entry) { return git_tree_entry_type(entry) == GIT_OBJECT_TREE; }
+
+// git's tree order: names compare bytewise as if a tree's name ended in '/'.
+int compare_entries(const git_tree_entry* a, const git_tree_entry* b) {
+  const char* na = git_tree_entry_name(a);
+  const char* nb = git_tree_entry_name(b);
+  std::size_t la = std::strlen(na), lb = std::strlen(nb);
+  std::size_t n = std::min(la, lb);
+  if (int c = std::memcmp(na, nb, n); c != 0) return c;
+  unsigned char ca = la > n ? static_cast<unsigned char>(na[n]) : (is_tree(a) ? '/' : '\0');
+  unsigned char cb = lb > n ? static_cast<unsigned char>(nb[n]) : (is_tree(b) ? '/' : '\0');
+  return static_cast<int>(ca) - static_cast<int>(cb);
+}
+
+bool same_entry(const git_tree_entry* a, const git_tree_entry* b) {
+  return git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)) &&
+         git_tree_entry_filemode(a) == git_tree_entry_filemode(b);
+}
+
+struct EntryDeleter {
+  void operator()(git_tree_entry* entry) const { git_tree_entry_free(entry); }
+};
+using EntryPtr = std::unique_ptr<git_tree_entry, EntryDeleter>;
+
+// The entry at `path` in `tree`, or null when absent.
+EntryPtr entry_at(git_tree* tree, std::string_view path) {
+  git_tree_entry* entry = nullptr;
+  std::string spec(path);
+  if (git_tree_entry_bypath(&entry, tree, spec.c_str()) != 0) return nullptr;
+  return EntryPtr(entry);
+}
+
+void append_key(std::string& key, const git_tree_entry* entry) {
+  if (!entry) {
+    key += '-';
+    return;
+  }
+  key.append(reinterpret_cast<const char*>(git_tree_entry_id(entry)->id), GIT_OID_RAWSZ);
+  key += std::to_string(git_tree_entry_filemode(entry));
+}
+
+}  // namespace
+
+Result<void> TreeDiffer::list_entry(const git_tree_entry* entry, std::string& path, std::vector<std::string>& out) {
+  if (!is_tree(entry)) {
+    out.push_back(path);
+    return ok();
+  }
+  auto tree = repo_.lookup_tree(*git_tree_entry_id(entry));
+  if (!tree) return std::unexpected(tree.error());
+  return list_all(tree->get(), path, out);
+}
+
+Result<void> TreeDiffer::list_all(git_tree* tree, std::string& prefix, std::vector<std::string>& out) {
+  ++trees_walked_;
+  const std::size_t count = git_tree_entrycount(tree);
+  const std::size_t base = prefix.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+    ++entries_visited_;
+    if (base) prefix += '/';
+    prefix += git_tree_entry_name(entry);
+    auto listed = list_entry(entry, prefix, out);
+    prefix.resize(base);
+    if (!listed) return listed;
+  }
+  return ok();
+}
+
+Result<void> TreeDiffer::diff_trees(git_tree* a, git_tree* b, std::string& prefix, std::vector<std::string>& out) {
+  ++trees_walked_;
+  const std::size_t na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
+  const std::size_t base = prefix.size();
+  std::size_t i = 0, j = 0;
+  while (i < na || j < nb) {
+    const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
+    const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
+    int order = !ea ? 1 : !eb ? -1 : compare_entries(ea, eb);
+    ++entries_visited_;
+    const git_tree_entry* named = order <= 0 ? ea : eb;
+    if (base) prefix += '/';
+    prefix += git_tree_entry_name(named);
+    Result<void> step = ok();
+    if (order < 0) {
+      step = list_entry(ea, prefix, out);  // only in the old tree: deleted
+      ++i;
+    } else if (order > 0) {
+      step = list_entry(eb, prefix, out);  // only in the new tree: added
+      ++j;
+    } else {
+      if (!same_entry(ea, eb)) {
+        if (is_tree(ea)) {  // equal order implies both are trees or both not
+          auto ta = repo_.lookup_tree(*git_tree_entry_id(ea));
+          auto tb = repo_.lookup_tree(*git_tree_entry_id(eb));
+          if (!ta) return std::unexpected(ta.error());
+          if (!tb) return std::unexpected(tb.error());
+          step = diff_trees(ta->get(), tb->get(), prefix, out);
+        } else {
+          out.push_back(prefix);  // content, mode, symlink target or submodule pointer
+        }
+      }
+      ++i;
+      ++j;
+    }
+    prefix.resize(base);
+    if (!step) return step;
+  }
+  return ok();
+}
+
+Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_tree, git_tree* new_tree,
+                                                                  std::string_view root) {
+  EntryPtr old_entry, new_entry;
+  if (!root.empty()) {
+    old_entry = entry_at(old_tree, root);
+    new_entry = entry_at(new_tree, root);
+  }
+  // Key on what is at `root` on each side, not on the commits: bases whose
+  // subtree is identical share one answer.
+  std::string key(root);
+  key += '\0';
+  if (root.empty()) {
+    key.append(reinterpret_cast<const char*>(git_tree_id(old_tree)->id), GIT_OID_RAWSZ);
+    key.append(reinterpret_cast<const char*>(git_tree_id(new_tree)->id), GIT_OID_RAWSZ);
+  } else {
+    append_key(key, old_entry.get());
+    append_key(key, new_entry.get());
+  }
+  if (auto it = memo_.find(key); it != memo_.end()) {
+    ++memo_hits_;
+    return &it->second;
+  }
+
+  std::vector<std::string> out;
+  std::string prefix(root);
+  Result<void> walked = ok();
+  if (root.empty()) {
+    if (!git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) walked = diff_trees(old_tree, new_tree, prefix, out);
+  } else if (old_entry && new_entry) {
+    if (!same_entry(old_entry.get(), new_entry.get())) {
+      if (is_tree(old_entry.get()) && is_tree(new_entry.get())) {
+        auto ta = repo_.lookup_tree(*git_tree_entry_id(old_entry.get()));
+        auto tb = repo_.lookup_tree(*git_tree_entry_id(new_entry.get()));
+        if (!ta) return std::unexpected(ta.error());
+        if (!tb) return std::unexpected(tb.error());
+        walked = diff_trees(ta->get(), tb->get(), prefix, out);
+      } else {
+        // A file became a directory or the reverse: everything on both sides.
+        walked = list_entry(old_entry.get(), prefix, out);
+        if (walked) walked = list_entry(new_entry.get(), prefix, out);
+      }
+    }
+  } else if (old_entry || new_entry) {
+    walked = list_entry(old_entry ? old_entry.get() : new_entry.get(), prefix, out);
+  }
+  if (!walked) return std::unexpected(walked.error());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  auto [it, _] = memo_.emplace(std::move(key), std::move(out));
+  return &it->second;
+}
+
+namespace {
+
+Result<bool> find_in_tree(const Repository& repo, git_tree* tree, std::string& prefix,
+                          const std::function<bool(const std::string&)>& visit) {
+  const std::size_t count = git_tree_entrycount(tree);
+  const std::size_t base = prefix.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+    if (base) prefix += '/';
+    prefix += git_tree_entry_name(entry);
+    Result<bool> found = false;
+    if (is_tree(entry)) {
+      auto sub = repo.lookup_tree(*git_tree_entry_id(entry));
+      if (!sub) return std::unexpected(sub.error());
+      found = find_in_tree(repo, sub->get(), prefix, visit);
+    } else {
+      found = visit(prefix);
+    }
+    prefix.resize(base);
+    if (!found || *found) return found;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
+                       const std::function<bool(const std::string&)>& visit) {
+  std::string prefix(root);
+  if (root.empty()) return find_in_tree(repo, tree, prefix, visit);
+  EntryPtr entry = entry_at(tree, root);
+  if (!entry) return false;
+  if (!is_tree(entry.get())) return visit(prefix);
+  auto sub = repo.lookup_tree(*git_tree_entry_id(entry.get()));
+  if (!sub) return std::unexpected(sub.error());
+  return find_in_tree(repo, sub->get(), prefix, visit);
+}
+
+}  // namespace wharf::vcs

@@ -1,0 +1,50 @@
+// Which paths differ between two git trees, below one directory, using the
+// trees' Merkle hashes: equal subtree ids are skipped without listing a file.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "vcs/repository.h"
+
+namespace wharf::vcs {
+
+// Compares trees of one repository and remembers each answer, so services
+// that share a base and a directory (a package, a workspace input) cost one
+// walk. Not thread-safe.
+class TreeDiffer {
+ public:
+  explicit TreeDiffer(const Repository& repo) : repo_(repo) {}
+
+  // Paths at or below `root` ("" = everything) whose blob id, mode or type
+  // differs between `old_tree` and `new_tree`, or that exist on one side only.
+  // A rename shows as both paths; a chmod +x, a symlink retarget and a
+  // submodule pointer move each show as their path. Sorted bytewise.
+  Result<const std::vector<std::string>*> changed_paths(git_tree* old_tree, git_tree* new_tree, std::string_view root);
+
+  // Counters for tests and --stats: subtrees compared and entries visited.
+  std::size_t trees_walked() const { return trees_walked_; }
+  std::size_t entries_visited() const { return entries_visited_; }
+  std::size_t memo_hits() const { return memo_hits_; }
+
+ private:
+  Result<void> diff_trees(git_tree* a, git_tree* b, std::string& prefix, std::vector<std::string>& out);
+  Result<void> list_all(git_tree* tree, std::string& prefix, std::vector<std::string>& out);
+  Result<void> list_entry(const git_tree_entry* entry, std::string& path, std::vector<std::string>& out);
+
+  const Repository& repo_;
+  std::unordered_map<std::string, std::vector<std::string>> memo_;
+  std::size_t trees_walked_ = 0;
+  std::size_t entries_visited_ = 0;
+  std::size_t memo_hits_ = 0;
+};
+
+// Walks everything at or below `root` in `tree`, calling `visit(path)` for
+// each non-tree entry until it returns true. Returns whether it did.
+Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
+                       const std::function<bool(const std::string&)>& visit);
+
+}  // namespace wharf::vcs
