@@ -1,0 +1,57 @@
+// The file system behind an interface, so hashing and the cache can be tested
+// without disk and can count what they read (see ../shared/STYLE.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace wharf::fs {
+
+enum class FileType { regular, directory, symlink, other };
+
+// lstat(2) facts that decide whether a file may have changed.
+struct FileStat {
+  FileType type = FileType::regular;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+  std::uint32_t mode = 0;  // st_mode (permission and type bits)
+};
+
+struct DirEntry {
+  std::string name;
+  FileType type = FileType::regular;
+};
+
+// All paths are absolute or relative to the process's working directory, as
+// the implementation defines. Implementations are safe to call from several
+// threads at once.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // lstat: does not follow a final symlink. ErrorKind::not_found when absent.
+  virtual Result<FileStat> stat(const std::string& path) const = 0;
+  // Whole contents of a regular file.
+  virtual Result<std::string> read_file(const std::string& path) const = 0;
+  // Target of a symlink.
+  virtual Result<std::string> read_link(const std::string& path) const = 0;
+  // Entries of a directory, sorted by name, without "." and "..".
+  virtual Result<std::vector<DirEntry>> list_dir(const std::string& path) const = 0;
+  // Writes to a temporary file beside `path`, fsyncs and renames it over
+  // `path`: readers see the old or the new contents, never a part.
+  virtual Result<void> write_file_atomic(const std::string& path, std::string_view contents) = 0;
+  virtual Result<void> make_dirs(const std::string& path) = 0;
+  virtual Result<void> rename(const std::string& from, const std::string& to) = 0;
+  virtual Result<void> remove(const std::string& path) = 0;
+  // Current time in ns since the epoch, on the same clock as mtime_ns (for
+  // the racy-timestamp guard).
+  virtual std::int64_t now_ns() const = 0;
+};
+
+}  // namespace wharf::fs
