@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine, builds wharf into build/, and runs
+# `wharf plan` on the bundled sample monorepo. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  libgit2-dev liblmdb-dev libxxhash-dev libarchive-dev libtbb-dev libcli11-dev
+  libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev libgtest-dev
+  xxhash hyperfine time
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWHARF_WERROR=ON
+cmake --build build
+
+example=build/example-repo
+rm -rf "$example"
+bash examples/make-sample-repo.sh "$example" >/dev/null
+echo "== wharf plan --live live/dev.json (in $example)"
+(cd "$example" && ../wharf plan --live live/dev.json)

@@ -1,0 +1,27 @@
+// A scratch directory per test, removed on success and kept (with its path
+// printed) when the test failed, so a failure can be looked at.
+#pragma once
+
+#include <string>
+
+namespace wharf::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs a shell command, returns its stdout; `status` gets the exit code.
+std::string run_command(const std::string& command, int* status = nullptr);
+
+// Quotes for /bin/sh.
+std::string shell_quote(const std::string& text);
+
+}  // namespace wharf::testing
