@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Helpers shared by bench/plan_bench.sh and bench/hash_bench.sh (sourced, not run).
 # Needs: BENCH_DIR (this folder), RES (folder for result files).
+# shellcheck disable=SC2034,SC2153  # BENCH_MIN/BENCH_MEAN are read by the caller; BENCH_DIR is set by it
 
 # Make $1 an absolute path to an existing file, or a command found on PATH.
 bench_abs_bin() {
