@@ -75,11 +75,13 @@ def main(argv):
         if bad:
             print("unexpected action(s): %s" % bad[:3], file=sys.stderr)
             return 1
-        print("\n".join(names))
+        for n in names:
+            print(n)
     elif cmd == "loop-set":
         with open(argv[2]) as f:
             names = sorted(l.split()[1] for l in f if l.startswith("DEPLOY "))
-        print("\n".join(names))
+        for n in names:
+            print(n)
     elif cmd == "compare":
         la, fa, lb, fb = argv[2:6]
         a = set(open(fa).read().split())
