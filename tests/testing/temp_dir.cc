@@ -26,6 +26,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string wharf_binary() {
+  const char* value = std::getenv("WHARF_BINARY");
+  return value && *value ? value : WHARF_BINARY_DEFAULT;
+}
+
+std::string source_dir() {
+  const char* value = std::getenv("WHARF_SOURCE_DIR");
+  return value && *value ? value : WHARF_SOURCE_DIR_DEFAULT;
+}
+
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {

@@ -21,6 +21,11 @@ class TempDir {
 // Runs a shell command, returns its stdout; `status` gets the exit code.
 std::string run_command(const std::string& command, int* status = nullptr);
 
+// The wharf binary under test and the source tree (for examples/): from the
+// environment (WHARF_BINARY, WHARF_SOURCE_DIR), else from the build.
+std::string wharf_binary();
+std::string source_dir();
+
 // Quotes for /bin/sh.
 std::string shell_quote(const std::string& text);
 

@@ -1,0 +1,186 @@
+// End to end: the real wharf binary on the bundled sample monorepo
+// (examples/make-sample-repo.sh), checked against the expected plans that
+// examples/check-expected.sh derived independently with git.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tests/testing/temp_dir.h"
+
+namespace wharf {
+namespace {
+
+using testing::run_command;
+using testing::shell_quote;
+
+class PlanCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    binary_ = testing::wharf_binary();
+    source_ = testing::source_dir();
+    dir_ = new testing::TempDir();
+    repo_ = dir_->path() + "/repo";
+    run_command("bash " + shell_quote(source_ + "/examples/make-sample-repo.sh") + " " + shell_quote(repo_) +
+                " >/dev/null");
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  // Runs wharf in the sample repo; stderr goes to a file read into `err`.
+  std::string Wharf(const std::string& args, int* status, std::string* err = nullptr) {
+    std::string err_file = dir_->path() + "/stderr";
+    std::string out = run_command("cd " + shell_quote(repo_) + " && " + shell_quote(binary_) + " " + args + " 2>" +
+                                      shell_quote(err_file),
+                                  status);
+    if (err) {
+      std::ifstream in(err_file);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      *err = buffer.str();
+    }
+    return out;
+  }
+
+  static std::string Expected(const std::string& name) {
+    std::ifstream in(source_ + "/examples/" + name);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+  }
+
+  // "name deploy|skip" lines sorted by name, as the expected files are.
+  static std::string Summary(const nlohmann::json& plan) {
+    std::vector<std::string> rows;
+    for (const auto& s : plan["services"]) rows.push_back(s["name"].get<std::string>() + " " + s["action"].get<std::string>());
+    std::sort(rows.begin(), rows.end());
+    std::string out;
+    for (const auto& r : rows) out += r + "\n";
+    return out;
+  }
+
+  static inline std::string binary_, source_, repo_;
+  static inline testing::TempDir* dir_ = nullptr;
+};
+
+TEST_F(PlanCliTest, DevPlanMatchesTheIndependentlyComputedExpectation) {
+  int status = -1;
+  std::string err;
+  std::string out = Wharf("plan --json --live live/dev.json", &status, &err);
+  ASSERT_EQ(status, 0) << err;
+  auto plan = nlohmann::json::parse(out);  // stdout is only the JSON
+  EXPECT_EQ(Summary(plan), Expected("expected-dev.txt"));
+  EXPECT_EQ(plan["head"].get<std::string>().size(), 40u);
+  EXPECT_EQ(plan["orphans"], nlohmann::json::array({"legacy-reports"}));
+  for (const auto& s : plan["services"]) {
+    EXPECT_EQ(s["base"].get<std::string>().size(), 40u) << s.dump();
+    if (s["action"] == "deploy") {
+      ASSERT_FALSE(s["reasons"].empty());
+      EXPECT_TRUE(s["reasons"][0]["kind"] == "path" || s["reasons"][0]["kind"] == "package" ||
+                  s["reasons"][0]["kind"] == "workspace");
+    }
+  }
+}
+
+TEST_F(PlanCliTest, ProdPlanMatchesAndMarksNotLive) {
+  int status = -1;
+  std::string out = Wharf("plan --json --live live/prod.json", &status);
+  ASSERT_EQ(status, 0);
+  auto plan = nlohmann::json::parse(out);
+  EXPECT_EQ(Summary(plan), Expected("expected-prod.txt"));
+  bool saw_not_live = false;
+  for (const auto& s : plan["services"]) {
+    if (s["base"].is_null()) {
+      saw_not_live = true;
+      EXPECT_EQ(s["reasons"][0]["kind"], "not-live");
+    }
+  }
+  EXPECT_TRUE(saw_not_live);
+}
+
+TEST_F(PlanCliTest, ExitCodeFlagReportsWorkToDo) {
+  int status = -1;
+  Wharf("plan --exit-code --live live/dev.json", &status);
+  EXPECT_EQ(status, 1);
+  Wharf("plan --exit-code --since HEAD", &status);
+  EXPECT_EQ(status, 0);
+}
+
+TEST_F(PlanCliTest, TextPlanHasOneRowPerServiceAndOrphans) {
+  int status = -1;
+  std::string out = Wharf("plan --live live/dev.json", &status);
+  ASSERT_EQ(status, 0);
+  EXPECT_NE(out.find("DEPLOY  "), std::string::npos) << out;
+  EXPECT_NE(out.find("skip    "), std::string::npos);
+  EXPECT_NE(out.find("orphan  legacy-reports"), std::string::npos);
+}
+
+TEST_F(PlanCliTest, UsageAndConfigErrorsExitTwo) {
+  int status = -1;
+  std::string err;
+  Wharf("plan", &status, &err);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(err.find("--since"), std::string::npos) << err;
+  Wharf("plan --since HEAD --frobnicate", &status, &err);
+  EXPECT_EQ(status, 2);
+  std::ofstream(dir_->path() + "/bad.toml") << "[service.api]\npaths = [\"services/api\"]\ndepz = [\"common\"]\n";
+  std::string out = Wharf("--config " + shell_quote(dir_->path() + "/bad.toml") + " plan --since HEAD", &status, &err);
+  EXPECT_EQ(status, 2);
+  EXPECT_TRUE(out.empty());
+  EXPECT_NE(err.find("bad.toml:3:1: unknown key 'depz' in [service.api]; did you mean 'deps'?"), std::string::npos)
+      << err;
+}
+
+TEST_F(PlanCliTest, RepositoryErrorsExitThree) {
+  int status = -1;
+  std::string err;
+  std::ofstream(dir_->path() + "/missing.json") << R"({"auth": "0123456789abcdef0123456789abcdef01234567"})";
+  Wharf("plan --live " + shell_quote(dir_->path() + "/missing.json"), &status, &err);
+  EXPECT_EQ(status, 3);
+  EXPECT_NE(err.find("service 'auth' is not in this repository"), std::string::npos) << err;
+  std::string out = Wharf("plan --json --missing-base=deploy --live " + shell_quote(dir_->path() + "/missing.json"),
+                          &status, &err);
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(err.find("deploying it (--missing-base=deploy)"), std::string::npos) << err;
+  auto plan = nlohmann::json::parse(out);
+  for (const auto& s : plan["services"]) {
+    if (s["name"] == "auth") {
+      EXPECT_EQ(s["reasons"][0]["kind"], "missing-base");
+    }
+  }
+  Wharf("plan --since no-such-rev", &status, &err);
+  EXPECT_EQ(status, 3);
+}
+
+TEST_F(PlanCliTest, GraphPrintsJsonAndDot) {
+  int status = -1;
+  auto graph = nlohmann::json::parse(Wharf("graph --format json", &status));
+  ASSERT_EQ(status, 0);
+  EXPECT_FALSE(graph["services"].empty());
+  EXPECT_TRUE(graph["services"][0].contains("inputs"));
+  std::string dot = Wharf("graph --format dot", &status);
+  ASSERT_EQ(status, 0);
+  EXPECT_EQ(dot.rfind("digraph wharf {", 0), 0u);
+  if (std::system("command -v dot >/dev/null 2>&1") == 0) {
+    std::string svg = run_command("cd " + shell_quote(repo_) + " && " + shell_quote(binary_) +
+                                  " graph --format dot | dot -Tsvg");
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+  }
+}
+
+TEST_F(PlanCliTest, RunsFromASubdirectoryAndWithDashC) {
+  int status = -1;
+  std::string out = run_command("cd " + shell_quote(repo_ + "/services") + " && " + shell_quote(binary_) +
+                                    " plan --json --since HEAD~3",
+                                &status);
+  EXPECT_EQ(status, 0);
+  std::string out2 = run_command(shell_quote(binary_) + " -C " + shell_quote(repo_) + " plan --json --since HEAD~3",
+                                 &status);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, out2);
+  EXPECT_FALSE(nlohmann::json::parse(out)["services"].empty());
+}
+
+}  // namespace
+}  // namespace wharf
