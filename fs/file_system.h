@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -39,6 +40,14 @@ class FileSystem {
   virtual Result<FileStat> stat(const std::string& path) const = 0;
   // Whole contents of a regular file.
   virtual Result<std::string> read_file(const std::string& path) const = 0;
+  // Same, into `buffer` (replacing what it held), so a hot loop can reuse one
+  // allocation per thread. The default calls read_file().
+  virtual Result<void> read_file_into(const std::string& path, std::string& buffer) const {
+    auto contents = read_file(path);
+    if (!contents) return std::unexpected(contents.error());
+    buffer = std::move(*contents);
+    return {};
+  }
   // Target of a symlink.
   virtual Result<std::string> read_link(const std::string& path) const = 0;
   // Entries of a directory, sorted by name, without "." and "..".

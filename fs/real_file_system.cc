@@ -1,0 +1,227 @@
+#include "fs/real_file_system.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace wharf::fs {
+namespace {
+
+std::unexpected<Error> errno_error(std::string_view what, const std::string& path, int err) {
+  ErrorKind kind = (err == ENOENT || err == ENOTDIR) ? ErrorKind::not_found : ErrorKind::io;
+  return fail(kind, fmt::format("{} {}: {}", what, path, std::strerror(err)));
+}
+
+FileType type_of_mode(mode_t mode) {
+  if (S_ISREG(mode)) return FileType::regular;
+  if (S_ISDIR(mode)) return FileType::directory;
+  if (S_ISLNK(mode)) return FileType::symlink;
+  return FileType::other;
+}
+
+std::int64_t to_ns(const struct timespec& ts) {
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Closes a descriptor on every path out of a function.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+Result<void> write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot write", path, errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
+std::string parent_dir(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<FileStat> RealFileSystem::stat(const std::string& path) const {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return errno_error("cannot stat", path, errno);
+  FileStat out;
+  out.type = type_of_mode(st.st_mode);
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime_ns = to_ns(st.st_mtim);
+  out.ctime_ns = to_ns(st.st_ctim);
+  out.inode = static_cast<std::uint64_t>(st.st_ino);
+  out.mode = static_cast<std::uint32_t>(st.st_mode);
+  return out;
+}
+
+Result<std::string> RealFileSystem::read_file(const std::string& path) const {
+  std::string contents;
+  auto result = read_file_into(path, contents);
+  if (!result) return std::unexpected(result.error());
+  return contents;
+}
+
+Result<void> RealFileSystem::read_file_into(const std::string& path, std::string& buffer) const {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path, errno);
+  FdCloser closer(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return errno_error("cannot stat", path, errno);
+  if (S_ISDIR(st.st_mode)) return fail(ErrorKind::io, fmt::format("cannot read {}: is a directory", path));
+  // Read to EOF rather than trusting st_size: the file may grow meanwhile.
+  std::size_t capacity = static_cast<std::size_t>(st.st_size) + 1;
+  buffer.resize(capacity);
+  std::size_t used = 0;
+  for (;;) {
+    if (used == buffer.size()) buffer.resize(buffer.size() * 2);
+    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  buffer.resize(used);
+  return ok();
+}
+
+Result<std::string> RealFileSystem::read_link(const std::string& path) const {
+  std::string target(256, '\0');
+  for (;;) {
+    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0) return errno_error("cannot read link", path, errno);
+    if (static_cast<std::size_t>(n) < target.size()) {
+      target.resize(static_cast<std::size_t>(n));
+      return target;
+    }
+    target.resize(target.size() * 2);
+  }
+}
+
+Result<std::vector<DirEntry>> RealFileSystem::list_dir(const std::string& path) const {
+  DIR* dir = ::opendir(path.c_str());
+  if (!dir) return errno_error("cannot list", path, errno);
+  std::vector<DirEntry> entries;
+  errno = 0;
+  while (struct dirent* ent = ::readdir(dir)) {
+    std::string_view name = ent->d_name;
+    if (name == "." || name == "..") continue;
+    DirEntry entry{std::string(name), FileType::other};
+    switch (ent->d_type) {
+      case DT_REG: entry.type = FileType::regular; break;
+      case DT_DIR: entry.type = FileType::directory; break;
+      case DT_LNK: entry.type = FileType::symlink; break;
+      case DT_UNKNOWN: {
+        struct stat st;
+        std::string full = path + "/" + entry.name;
+        if (::lstat(full.c_str(), &st) == 0) entry.type = type_of_mode(st.st_mode);
+        break;
+      }
+      default: break;
+    }
+    entries.push_back(std::move(entry));
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return errno_error("cannot list", path, err);
+  std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return entries;
+}
+
+Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::string_view contents) {
+  static std::atomic<unsigned> counter{0};
+  std::string temp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter.fetch_add(1));
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return errno_error("cannot create", temp, errno);
+  FdCloser closer(fd);
+  auto cleanup_on_error = [&](std::unexpected<Error> error) -> Result<void> {
+    ::close(closer.release());
+    ::unlink(temp.c_str());
+    return error;
+  };
+  if (auto written = write_all(fd, contents, temp); !written) return cleanup_on_error(std::unexpected(written.error()));
+  if (::fsync(fd) != 0) return cleanup_on_error(errno_error("cannot fsync", temp, errno));
+  if (::close(closer.release()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    return errno_error("cannot close", temp, err);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    return errno_error("cannot rename onto", path, err);
+  }
+  // Make the rename itself durable.
+  int dir_fd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return ok();
+}
+
+Result<void> RealFileSystem::make_dirs(const std::string& path) {
+  if (path.empty()) return ok();
+  std::size_t pos = 0;
+  for (;;) {
+    pos = path.find('/', pos + 1);
+    std::string prefix = path.substr(0, pos);
+    if (!prefix.empty() && ::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+      return errno_error("cannot create directory", prefix, errno);
+    }
+    if (pos == std::string::npos) break;
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return errno_error("cannot create directory", path, errno);
+  if (!S_ISDIR(st.st_mode)) return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
+  return ok();
+}
+
+Result<void> RealFileSystem::rename(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error(fmt::format("cannot rename {} to", from), to, errno);
+  return ok();
+}
+
+Result<void> RealFileSystem::remove(const std::string& path) {
+  if (::unlink(path.c_str()) == 0) return ok();
+  if (errno == EISDIR || errno == EPERM) {
+    if (::rmdir(path.c_str()) == 0) return ok();
+  }
+  return errno_error("cannot remove", path, errno);
+}
+
+std::int64_t RealFileSystem::now_ns() const {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return to_ns(ts);
+}
+
+}  // namespace wharf::fs

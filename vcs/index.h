@@ -1,0 +1,60 @@
+// The git index (staging area) as wharf needs it for hashing: which paths are
+// tracked, their blob ids, and the lstat facts git recorded when it last saw
+// each file, so a clean file can be recognised without reading it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <git2.h>
+
+#include "util/error.h"
+#include "vcs/repository.h"
+
+namespace wharf::vcs {
+
+// One path of the index, with the facts as stored (times, ino and size are
+// truncated to 32 bits by the index format).
+struct IndexEntry {
+  std::string path;  // repository-relative, '/'-separated
+  git_oid id{};      // the blob (the commit for a submodule)
+  std::uint32_t mode = 0;  // 0100644, 0100755, 0120000 or 0160000
+  std::uint32_t ctime_sec = 0;
+  std::uint32_t ctime_nsec = 0;
+  std::uint32_t mtime_sec = 0;
+  std::uint32_t mtime_nsec = 0;
+  std::uint32_t ino = 0;
+  std::uint32_t file_size = 0;
+  // The entry's mtime is not older than the index file's: the file may have
+  // changed after git looked, within the same timestamp tick, so its stat
+  // facts do not prove the content (git's "racily clean" entry).
+  bool racy = false;
+  // A merge conflict (no stage-0 entry): the facts describe no single blob.
+  bool conflicted = false;
+};
+
+// A snapshot of the index. Immutable after read(); safe to share.
+class Index {
+ public:
+  // Reads the repository's index file (an absent index is an empty one).
+  static Result<Index> read(const Repository& repo);
+
+  // Sorted by path, each path once (stage 0, or one entry marked conflicted).
+  const std::vector<IndexEntry>& entries() const { return entries_; }
+  // The entry for `path`, or nullptr when it is not tracked.
+  const IndexEntry* find(std::string_view path) const;
+  std::vector<IndexEntry> release() && { return std::move(entries_); }
+
+ private:
+  std::vector<IndexEntry> entries_;
+};
+
+// Whether git would ignore `path` (repository-relative; a trailing '/' asks
+// about a directory), from .gitignore files, .git/info/exclude and
+// core.excludesFile, regardless of whether it is tracked.
+Result<bool> is_ignored(const Repository& repo, const std::string& path);
+
+}  // namespace wharf::vcs
