@@ -17,6 +17,7 @@ int run(int argc, char** argv) {
   Action action;
   add_plan_command(app, global, action);
   add_graph_command(app, global, action);
+  add_cache_command(app, global, action);
 
   try {
     app.parse(argc, argv);

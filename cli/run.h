@@ -27,5 +27,6 @@ using Action = std::function<Result<int>()>;
 // Each subcommand registers itself and, when selected, sets `action`.
 void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace wharf::cli

@@ -1,0 +1,121 @@
+#include "cache/artifact_store.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace wharf::cache {
+namespace {
+
+Result<void> check_key(std::string_view key) {
+  if (is_input_key(key)) return ok();
+  return fail(ErrorKind::usage, fmt::format("not an input key (32 lowercase hex digits): '{}'", key));
+}
+
+// Reads one optional string value in a read transaction.
+Result<std::optional<std::string>> read_string(LmdbEnv& env, Db db, std::string_view key) {
+  std::optional<std::string> out;
+  auto read = env.read([&](Txn& txn) -> Result<void> {
+    auto value = txn.get(db, key);
+    if (!value) return std::unexpected(value.error());
+    if (*value) out = std::string(**value);
+    return ok();
+  });
+  if (!read) return std::unexpected(read.error());
+  return out;
+}
+
+}  // namespace
+
+std::int64_t system_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::optional<ArtifactRecord>> ArtifactStore::find(std::string_view key) {
+  if (auto r = check_key(key); !r) return std::unexpected(r.error());
+  auto bytes = read_string(env_, Db::artifacts, key);
+  if (!bytes) return std::unexpected(bytes.error());
+  if (!*bytes) return std::optional<ArtifactRecord>();
+  auto record = decode_artifact(**bytes);
+  if (!record || !blobs_.contains(record->digest)) return std::optional<ArtifactRecord>();
+  return record;
+}
+
+Result<ArtifactRecord> ArtifactStore::put(std::string_view key, ArtifactRecord record, std::string_view transcript) {
+  if (auto r = check_key(key); !r) return std::unexpected(r.error());
+  if (!is_sha256_hex(record.digest)) {
+    return fail(ErrorKind::usage, fmt::format("not a SHA-256 digest: '{}'", record.digest));
+  }
+  if (record.service.empty()) return fail(ErrorKind::usage, "an artifact needs a service name");
+  std::int64_t now = clock_();
+  if (record.created_ns == 0) record.created_ns = now;
+  if (record.last_used_ns == 0) record.last_used_ns = now;
+  std::string encoded = encode_artifact(record);
+  auto written = env_.write([&](Txn& txn) -> Result<void> {
+    // gc removes blobs inside its write transaction: checking here, under
+    // the same writer lock, makes "blob before record" hold across processes.
+    if (!blobs_.contains(record.digest)) {
+      return fail(ErrorKind::not_found, fmt::format("blob {} is not in the cache (removed by a concurrent gc?)",
+                                                    record.digest));
+    }
+    if (auto r = txn.put(Db::artifacts, key, encoded); !r) return r;
+    if (auto r = txn.put(Db::transcripts, key, transcript); !r) return r;
+    return txn.put(Db::last_built, record.service, key);
+  });
+  if (!written) return std::unexpected(written.error());
+  return record;
+}
+
+Result<ArtifactRecord> ArtifactStore::put_file(std::string_view key, std::string service, std::string kind,
+                                               const std::string& file, std::string_view transcript) {
+  if (auto r = check_key(key); !r) return std::unexpected(r.error());
+  Result<ArtifactRecord> stored = fail(ErrorKind::not_found, "");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto blob = blobs_.put_file(file);
+    if (!blob) return std::unexpected(blob.error());
+    ArtifactRecord record{service, kind, blob->digest, blob->size, 0, 0};
+    stored = put(key, std::move(record), transcript);
+    if (stored || stored.error().kind != ErrorKind::not_found) break;
+  }
+  return stored;
+}
+
+Result<bool> ArtifactStore::touch(std::string_view key) {
+  if (auto r = check_key(key); !r) return std::unexpected(r.error());
+  bool found = false;
+  std::int64_t now = clock_();
+  auto written = env_.write([&](Txn& txn) -> Result<void> {
+    auto bytes = txn.get(Db::artifacts, key);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto record = *bytes ? decode_artifact(**bytes) : std::nullopt;
+    found = record.has_value();
+    if (!found) return ok();
+    record->last_used_ns = now;
+    return txn.put(Db::artifacts, key, encode_artifact(*record));
+  });
+  if (!written) return std::unexpected(written.error());
+  return found;
+}
+
+Result<std::optional<std::string>> ArtifactStore::last_built(std::string_view service) {
+  return read_string(env_, Db::last_built, service);
+}
+
+Result<std::optional<std::string>> ArtifactStore::transcript(std::string_view key) {
+  return read_string(env_, Db::transcripts, key);
+}
+
+Result<std::vector<std::pair<std::string, ArtifactRecord>>> ArtifactStore::list() {
+  std::vector<std::pair<std::string, ArtifactRecord>> out;
+  auto read = env_.read([&](Txn& txn) {
+    return txn.scan(Db::artifacts, "", [&](std::string_view key, std::string_view value) {
+      if (auto record = decode_artifact(value)) out.emplace_back(std::string(key), std::move(*record));
+      return true;
+    });
+  });
+  if (!read) return std::unexpected(read.error());
+  return out;
+}
+
+}  // namespace wharf::cache

@@ -1,0 +1,189 @@
+#include "cache/blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cache/records.h"
+#include "cache/sha256.h"
+
+namespace wharf::cache {
+namespace {
+
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  // Closes now, reporting failure (a deferred write error shows up here).
+  bool close() { return ::close(std::exchange(fd_, -1)) == 0; }
+
+ private:
+  int fd_;
+};
+
+Error errno_error(std::string_view what, const std::string& path) {
+  return Error{errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
+               fmt::format("{} {}: {}", what, path, std::strerror(errno))};
+}
+
+Result<void> write_all(int fd, std::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(errno_error("cannot write", path));
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
+// Calls sink(chunk) for each chunk of the file; returns the byte count.
+template <class Sink>
+Result<std::uint64_t> read_chunks(const std::string& path, Sink&& sink) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return std::unexpected(errno_error("cannot open", path));
+  std::string buffer(kChunk, '\0');
+  std::uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(errno_error("cannot read", path));
+    if (n == 0) return total;
+    total += static_cast<std::uint64_t>(n);
+    if (auto r = sink(std::string_view(buffer.data(), static_cast<std::size_t>(n))); !r) {
+      return std::unexpected(r.error());
+    }
+  }
+}
+
+Result<void> fsync_dir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) return std::unexpected(errno_error("cannot sync", dir));
+  return ok();
+}
+
+}  // namespace
+
+BlobStore::BlobStore(std::string cache_dir)
+    : blob_dir_(cache_dir + "/blobs/sha256"), tmp_dir_(std::move(cache_dir) + "/tmp") {}
+
+Result<void> BlobStore::init() const {
+  std::error_code ec;
+  for (const auto& dir : {blob_dir_, tmp_dir_}) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fail(ErrorKind::io, fmt::format("cannot create {}: {}", dir, ec.message()));
+  }
+  return ok();
+}
+
+std::string BlobStore::path(std::string_view digest) const { return fmt::format("{}/{}", blob_dir_, digest); }
+
+bool BlobStore::contains(std::string_view digest) const {
+  struct stat st;
+  return is_sha256_hex(digest) && ::stat(path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<PutBlobResult> BlobStore::put_bytes(std::string_view bytes) const {
+  PutBlobResult result{sha256_hex(bytes), bytes.size(), false};
+  if (contains(result.digest)) return result;
+  if (auto r = install(result.digest, "", bytes); !r) return std::unexpected(r.error());
+  result.written = true;
+  return result;
+}
+
+Result<PutBlobResult> BlobStore::put_file(const std::string& source) const {
+  Sha256 hash;
+  auto size = read_chunks(source, [&](std::string_view chunk) {
+    hash.update(chunk);
+    return ok();
+  });
+  if (!size) return std::unexpected(size.error());
+  PutBlobResult result{hash.hex_digest(), *size, false};
+  if (contains(result.digest)) return result;
+  if (auto r = install(result.digest, source, {}); !r) return std::unexpected(r.error());
+  result.written = true;
+  return result;
+}
+
+Result<void> BlobStore::install(std::string_view digest, const std::string& source, std::string_view bytes) const {
+  std::string temp = tmp_dir_ + "/blob-XXXXXX";
+  Fd fd(::mkstemp(temp.data()));
+  if (fd.get() < 0) return std::unexpected(errno_error("cannot create a temporary file in", tmp_dir_));
+  auto written = [&]() -> Result<void> {
+    if (::fchmod(fd.get(), 0644) != 0) return std::unexpected(errno_error("cannot chmod", temp));
+    if (source.empty()) {
+      if (auto r = write_all(fd.get(), bytes, temp); !r) return r;
+    } else {
+      Sha256 hash;
+      auto copied = read_chunks(source, [&](std::string_view chunk) {
+        hash.update(chunk);
+        return write_all(fd.get(), chunk, temp);
+      });
+      if (!copied) return std::unexpected(copied.error());
+      if (hash.hex_digest() != digest) return fail(ErrorKind::io, fmt::format("{} changed while being stored", source));
+    }
+    if (::fsync(fd.get()) != 0 || !fd.close()) return std::unexpected(errno_error("cannot write", temp));
+    if (::rename(temp.c_str(), path(digest).c_str()) != 0) {
+      return std::unexpected(errno_error("cannot rename into", blob_dir_));
+    }
+    return fsync_dir(blob_dir_);
+  }();
+  if (!written) ::unlink(temp.c_str());
+  return written;
+}
+
+Result<std::string> BlobStore::read(std::string_view digest, Verify verify) const {
+  if (!is_sha256_hex(digest)) return fail(ErrorKind::not_found, fmt::format("not a blob digest: '{}'", digest));
+  std::string bytes;
+  std::string blob = path(digest);
+  auto size = read_chunks(blob, [&](std::string_view chunk) {
+    bytes.append(chunk);
+    return ok();
+  });
+  if (!size) return std::unexpected(size.error());
+  if (verify == Verify::yes && sha256_hex(bytes) != digest) {
+    return fail(ErrorKind::corrupt, fmt::format("blob {} does not match its digest", blob));
+  }
+  return bytes;
+}
+
+Result<bool> BlobStore::remove(std::string_view digest) const {
+  if (!is_sha256_hex(digest)) return false;
+  std::string blob = path(digest);
+  if (::unlink(blob.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  return std::unexpected(errno_error("cannot remove", blob));
+}
+
+Result<std::vector<BlobInfo>> BlobStore::list() const {
+  std::vector<BlobInfo> blobs;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(blob_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!is_sha256_hex(name)) continue;
+    std::error_code size_ec;
+    auto size = it->file_size(size_ec);
+    if (size_ec) continue;  // removed meanwhile
+    blobs.push_back({std::move(name), size});
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return fail(ErrorKind::io, fmt::format("cannot list {}: {}", blob_dir_, ec.message()));
+  }
+  std::sort(blobs.begin(), blobs.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.digest < b.digest; });
+  return blobs;
+}
+
+}  // namespace wharf::cache

@@ -1,0 +1,62 @@
+#include "cache/cache.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cache/recovery.h"
+
+namespace wharf::cache {
+
+Cache::Cache(std::string dir, std::unique_ptr<LmdbEnv> env, const Clock& clock)
+    : dir_(std::move(dir)), env_(std::move(env)), blobs_(dir_), artifacts_(*env_, blobs_, clock), ledger_(*env_) {}
+
+Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<std::string>& warnings,
+                                           const CacheOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(ErrorKind::io, fmt::format("cannot create cache directory {}: {}", dir, ec.message()));
+  auto lock = OpenLock::acquire(dir);
+  if (!lock) return std::unexpected(lock.error());
+
+  std::string db_dir = dir + "/db";
+  auto env = LmdbEnv::open(db_dir, options.env);
+  if (!env && env.error().kind == ErrorKind::corrupt) {
+    auto moved = move_aside(db_dir);
+    if (!moved) return std::unexpected(moved.error());
+    warnings.push_back(fmt::format("the cache in {} was unusable ({}); moved it to {} and started an empty one",
+                                   db_dir, env.error().message, *moved));
+    env = LmdbEnv::open(db_dir, options.env);
+  }
+  if (!env) return std::unexpected(env.error());
+  std::unique_ptr<Cache> cache(new Cache(dir, std::move(*env), options.clock));
+  if (auto r = cache->blobs_.init(); !r) return std::unexpected(r.error());
+  return cache;
+}
+
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value) {
+  return resolve_cache_dir(repo_root, flag_value, std::getenv("WHARF_CACHE_DIR"));
+}
+
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value,
+                                      const char* env_value) {
+  std::filesystem::path dir;
+  if (!flag_value.empty()) {
+    dir = flag_value;
+  } else if (env_value && *env_value) {
+    dir = env_value;
+  } else if (!repo_root.empty()) {
+    dir = std::filesystem::path(repo_root) / ".wharf" / "cache";
+  } else {
+    return fail(ErrorKind::usage, "no cache directory: not in a git repository; pass --cache-dir DIR or set WHARF_CACHE_DIR");
+  }
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(dir, ec);
+  if (ec) return fail(ErrorKind::io, fmt::format("cannot resolve cache directory {}: {}", dir.string(), ec.message()));
+  std::string out = absolute.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace wharf::cache

@@ -1,0 +1,84 @@
+// The wharf cache: one LMDB environment (<dir>/db/) with the stat, blob
+// digest, artifact, transcript, last_built and ledger databases, and a
+// content-addressed blob store (<dir>/blobs/sha256/). Losing or corrupting
+// it makes wharf slower, never wrong: an unusable environment is moved aside
+// at open with a warning, and a record that does not decode is a miss.
+//
+// Layout of a cache directory:
+//   db/data.mdb, db/lock.mdb   LMDB environment (see cache/lmdb_env.h)
+//   db.corrupt-<time>-<pid>/   environments found unusable, kept for a look
+//   blobs/sha256/<hex>         artifact bytes, named by their SHA-256
+//   tmp/                       blobs being written
+//   lock                       held while a process opens the environment
+//
+// Not thread-safe: one Cache per thread. Any number of processes may use one
+// directory at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cache/artifact_store.h"
+#include "cache/blob_store.h"
+#include "cache/ledger.h"
+#include "cache/lmdb_env.h"
+#include "cache/records.h"
+#include "cache/stat_store.h"
+
+namespace wharf::cache {
+
+struct CacheOptions {
+  EnvOptions env;                   // initial map size (tests make it tiny)
+  Clock clock = system_clock_ns;    // for created/last used times
+};
+
+class Cache {
+ public:
+  // Opens or creates the cache in `dir`. When the environment is unusable
+  // it is moved aside, a sentence saying so is appended to `warnings` (the
+  // CLI prints them to stderr) and an empty one is created.
+  static Result<std::unique_ptr<Cache>> open(const std::string& dir, std::vector<std::string>& warnings,
+                                             const CacheOptions& options = {});
+
+  const std::string& dir() const { return dir_; }
+  LmdbEnv& env() { return *env_; }
+  const BlobStore& blobs() const { return blobs_; }
+  ArtifactStore& artifacts() { return artifacts_; }
+  Ledger& ledger() { return ledger_; }
+
+  // --- The artifact API, as the hashing and packing code uses it ---
+  Result<std::optional<ArtifactRecord>> find_artifact(std::string_view key) { return artifacts_.find(key); }
+  Result<ArtifactRecord> put_artifact(std::string_view key, const ArtifactRecord& record,
+                                      std::string_view transcript) {
+    return artifacts_.put(key, record, transcript);
+  }
+  Result<bool> touch_artifact(std::string_view key) { return artifacts_.touch(key); }
+  Result<std::optional<std::string>> last_built(std::string_view service) { return artifacts_.last_built(service); }
+  Result<std::optional<std::string>> transcript(std::string_view key) { return artifacts_.transcript(key); }
+  Result<PutBlobResult> put_blob(std::string_view bytes) { return blobs_.put_bytes(bytes); }
+  Result<PutBlobResult> put_blob_file(const std::string& path) { return blobs_.put_file(path); }
+  std::string blob_path(std::string_view digest) const { return blobs_.path(digest); }
+
+ private:
+  Cache(std::string dir, std::unique_ptr<LmdbEnv> env, const Clock& clock);
+
+  std::string dir_;
+  std::unique_ptr<LmdbEnv> env_;
+  BlobStore blobs_;
+  ArtifactStore artifacts_;
+  Ledger ledger_;
+};
+
+// The cache directory: `flag_value` (--cache-dir) if set, else
+// $WHARF_CACHE_DIR if set, else <repo_root>/.wharf/cache. Relative paths are
+// made absolute against the working directory. ErrorKind::usage when all
+// three are empty (not in a repository and nothing given).
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value);
+// The same with the environment variable's value passed in (nullptr: unset).
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value,
+                                      const char* env_value);
+
+}  // namespace wharf::cache

@@ -1,0 +1,200 @@
+#include "cache/gc.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace wharf::cache {
+namespace {
+
+// Temp files older than this belong to a writer that died.
+constexpr auto kStaleTemp = std::chrono::hours(24);
+
+struct Live {
+  std::string key;
+  ArtifactRecord record;
+  bool keep = false;
+};
+
+struct Plan {
+  GcReport report;
+  std::vector<std::string> undecodable_keys;
+  std::vector<std::string> transcripts_to_remove;
+};
+
+// Reads the keys of a database into a set, applying `pick` to each entry.
+template <class Pick>
+Result<std::set<std::string>> collect(Txn& txn, Db db, Pick pick) {
+  std::set<std::string> out;
+  auto scanned = txn.scan(db, "", [&](std::string_view key, std::string_view value) {
+    pick(out, key, value);
+    return true;
+  });
+  if (!scanned) return std::unexpected(scanned.error());
+  return out;
+}
+
+bool more_recent(const Live& a, const Live& b) {
+  if (a.record.last_used_ns != b.record.last_used_ns) return a.record.last_used_ns > b.record.last_used_ns;
+  if (a.record.created_ns != b.record.created_ns) return a.record.created_ns > b.record.created_ns;
+  return a.key > b.key;
+}
+
+void protect_newest_per_service(std::vector<Live>& live, std::size_t keep_n) {
+  std::map<std::string, std::vector<Live*>> by_service;
+  for (auto& entry : live) by_service[entry.record.service].push_back(&entry);
+  for (auto& [service, entries] : by_service) {
+    std::sort(entries.begin(), entries.end(), [](const Live* a, const Live* b) { return more_recent(*a, *b); });
+    for (std::size_t i = 0; i < entries.size() && i < keep_n; ++i) entries[i]->keep = true;
+  }
+}
+
+Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options) {
+  Plan plan;
+  GcReport& report = plan.report;
+  report.dry_run = options.dry_run == DryRun::yes;
+
+  std::vector<Live> all;
+  auto scanned = txn.scan(Db::artifacts, "", [&](std::string_view key, std::string_view value) {
+    if (auto record = decode_artifact(value)) {
+      all.push_back({std::string(key), std::move(*record)});
+    } else {
+      plan.undecodable_keys.emplace_back(key);
+    }
+    return true;
+  });
+  if (!scanned) return std::unexpected(scanned.error());
+  report.undecodable_records = plan.undecodable_keys.size();
+
+  std::set<std::string> ledger_digests;
+  auto ledger_keys = collect(txn, Db::ledger, [&](auto& out, std::string_view, std::string_view value) {
+    if (auto entry = decode_ledger(value)) {
+      out.insert(entry->input_key);
+      ledger_digests.insert(entry->artifact_digest);
+    }
+  });
+  if (!ledger_keys) return std::unexpected(ledger_keys.error());
+  auto last_built_keys = collect(txn, Db::last_built, [](auto& out, std::string_view, std::string_view value) {
+    out.emplace(value);
+  });
+  if (!last_built_keys) return std::unexpected(last_built_keys.error());
+  auto on_disk_list = blobs.list();
+  if (!on_disk_list) return std::unexpected(on_disk_list.error());
+  std::map<std::string, std::uint64_t> on_disk;
+  for (const auto& blob : *on_disk_list) {
+    on_disk[blob.digest] = blob.size;
+    report.bytes_before += blob.size;
+  }
+
+  // Records whose blob is gone are useless: drop them first.
+  std::vector<Live> live;
+  std::map<std::string, int> refs;
+  for (auto& entry : all) {
+    if (!on_disk.contains(entry.record.digest)) {
+      report.removed.push_back({entry.key, entry.record, RemovalReason::dangling});
+      continue;
+    }
+    ++refs[entry.record.digest];
+    if (ledger_keys->contains(entry.key) || ledger_digests.contains(entry.record.digest)) {
+      entry.keep = true;
+      ++report.ledger_protected;
+    }
+    live.push_back(std::move(entry));
+  }
+
+  std::uint64_t total = 0;
+  for (const auto& [digest, size] : on_disk) {
+    if (refs.contains(digest) || ledger_digests.contains(digest)) {
+      total += size;
+    } else {
+      report.removed_blobs.push_back({digest, size});
+    }
+  }
+
+  protect_newest_per_service(live, options.keep_per_service);
+  std::vector<Live*> order;
+  for (auto& entry : live) order.push_back(&entry);
+  std::sort(order.begin(), order.end(), [](const Live* a, const Live* b) { return more_recent(*b, *a); });
+  std::size_t lru_removed = 0;
+  for (Live* entry : order) {
+    if (total <= options.max_size_bytes) break;
+    if (entry->keep) continue;
+    report.removed.push_back({entry->key, entry->record, RemovalReason::lru});
+    ++lru_removed;
+    const std::string& digest = entry->record.digest;
+    if (--refs[digest] == 0 && !ledger_digests.contains(digest)) {
+      report.removed_blobs.push_back({digest, on_disk[digest]});
+      total -= on_disk[digest];
+    }
+  }
+  report.kept = live.size() - lru_removed;
+  report.bytes_after = total;
+  std::sort(report.removed_blobs.begin(), report.removed_blobs.end(),
+            [](const BlobInfo& a, const BlobInfo& b) { return a.digest < b.digest; });
+
+  for (const auto& removed : report.removed) {
+    if (!last_built_keys->contains(removed.key)) plan.transcripts_to_remove.push_back(removed.key);
+  }
+  for (const auto& key : plan.undecodable_keys) {
+    if (!last_built_keys->contains(key)) plan.transcripts_to_remove.push_back(key);
+  }
+  return plan;
+}
+
+Result<void> apply_gc(Txn& txn, const BlobStore& blobs, const Plan& plan) {
+  for (const auto& key : plan.undecodable_keys) {
+    if (auto r = txn.del(Db::artifacts, key); !r) return std::unexpected(r.error());
+  }
+  for (const auto& removed : plan.report.removed) {
+    if (auto r = txn.del(Db::artifacts, removed.key); !r) return std::unexpected(r.error());
+  }
+  for (const auto& key : plan.transcripts_to_remove) {
+    if (auto r = txn.del(Db::transcripts, key); !r) return std::unexpected(r.error());
+  }
+  // Deleted before the commit, under the writer lock: a failed commit leaves
+  // records without blobs, which read as misses; never the reverse.
+  for (const auto& blob : plan.report.removed_blobs) {
+    if (auto r = blobs.remove(blob.digest); !r) return std::unexpected(r.error());
+  }
+  return ok();
+}
+
+void remove_stale_temp_files(const BlobStore& blobs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(blobs.tmp_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code file_ec;
+    auto written = it->last_write_time(file_ec);
+    if (!file_ec && now - written > kStaleTemp) fs::remove(it->path(), file_ec);
+  }
+}
+
+}  // namespace
+
+Result<GcReport> collect_garbage(Cache& cache, const GcOptions& options) {
+  Plan plan;
+  if (options.dry_run == DryRun::yes) {
+    auto read = cache.env().read([&](Txn& txn) -> Result<void> {
+      auto planned = plan_gc(txn, cache.blobs(), options);
+      if (!planned) return std::unexpected(planned.error());
+      plan = std::move(*planned);
+      return ok();
+    });
+    if (!read) return std::unexpected(read.error());
+    return plan.report;
+  }
+  auto written = cache.env().write([&](Txn& txn) -> Result<void> {
+    auto planned = plan_gc(txn, cache.blobs(), options);
+    if (!planned) return std::unexpected(planned.error());
+    plan = std::move(*planned);
+    return apply_gc(txn, cache.blobs(), plan);
+  });
+  if (!written) return std::unexpected(written.error());
+  remove_stale_temp_files(cache.blobs());
+  return plan.report;
+}
+
+}  // namespace wharf::cache

@@ -1,0 +1,169 @@
+// One LMDB environment with wharf's named databases, and the transaction
+// discipline every store in cache/ goes through: write() grows the map and
+// re-runs the body on MDB_MAP_FULL, adopts another process's larger map on
+// MDB_MAP_RESIZED, and flags corruption so the next open() moves the files
+// aside (see cache/recovery.h).
+//
+// Thread safety: an LmdbEnv and everything borrowing it (Txn, Snapshot, the
+// stores) are used from one thread at a time. Several processes may open the
+// same directory at once: LMDB locks across processes (never MDB_NOLOCK).
+#pragma once
+
+#include <lmdb.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace wharf::cache {
+
+// The named databases; the order is the order of kDbNames.
+enum class Db { meta, stat, blob, artifacts, transcripts, last_built, ledger };
+inline constexpr std::size_t kDbCount = 7;
+inline constexpr std::array<const char*, kDbCount> kDbNames = {
+    "meta", "stat", "blob", "artifacts", "transcripts", "last_built", "ledger"};
+
+inline constexpr std::size_t kDefaultMapSize = std::size_t{64} << 20;
+
+// Stored under "format" in Db::meta; a different value is treated like
+// corruption (moved aside), so an incompatible layout is never misread.
+inline constexpr std::string_view kFormatVersion = "wharf-cache/1";
+
+// Name of the marker file written into the environment directory when an
+// operation hits MDB_CORRUPTED and friends; open() then refuses the files.
+inline constexpr std::string_view kCorruptMarker = "CORRUPT";
+
+struct EnvOptions {
+  // The map starts at this size and doubles whenever a write needs more.
+  std::size_t initial_map_size = kDefaultMapSize;
+  // Growth stops here (ErrorKind::io).
+  std::size_t max_map_size = std::size_t{1} << 40;
+};
+
+class LmdbEnv;
+
+// A transaction handed to the body of LmdbEnv::read()/write(). Values
+// returned by get()/scan() point into the map and are valid only until the
+// transaction ends: decode or copy them inside the body.
+class Txn {
+ public:
+  // The value for `key`, or nullopt when there is none.
+  Result<std::optional<std::string_view>> get(Db db, std::string_view key);
+  Result<void> put(Db db, std::string_view key, std::string_view value);
+  // Whether the key existed.
+  Result<bool> del(Db db, std::string_view key);
+  // Calls fn(key, value) for each entry whose key is >= `from`, in key order,
+  // until fn returns false.
+  Result<void> scan(Db db, std::string_view from,
+                    const std::function<bool(std::string_view key, std::string_view value)>& fn);
+
+  // The first LMDB error code seen in this transaction (0 if none).
+  int failure() const { return failure_; }
+
+ private:
+  friend class LmdbEnv;
+  friend class Snapshot;
+  Txn(LmdbEnv& env, MDB_txn* txn) : env_(&env), txn_(txn) {}
+  Error fail_with(int rc, std::string_view what);
+
+  LmdbEnv* env_;
+  MDB_txn* txn_;
+  int failure_ = 0;
+};
+
+// A read snapshot kept open across calls (for the stat cache's many lookups
+// during one hashing run). The environment may end it at any time (before it
+// resizes the map); txn() then begins a fresh one.
+class Snapshot {
+ public:
+  explicit Snapshot(LmdbEnv& env);
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  // The snapshot's transaction, begun on first use.
+  Result<Txn*> txn();
+  // Ends the transaction; the next txn() sees the latest committed data.
+  void release();
+
+ private:
+  LmdbEnv* env_;
+  std::optional<Txn> txn_;
+};
+
+struct DbUsage {
+  std::uint64_t entries = 0;
+  std::uint64_t bytes = 0;  // pages (branch, leaf, overflow) * page size
+};
+
+struct EnvUsage {
+  std::uint64_t map_size = 0;         // current map size of this process
+  std::uint64_t used_bytes = 0;       // pages in use * page size
+  std::uint64_t data_file_bytes = 0;  // size of data.mdb on disk
+};
+
+class LmdbEnv {
+ public:
+  // Opens or creates the environment in `dir` (created if missing) and its
+  // named databases. ErrorKind::corrupt when the files are unusable: LMDB
+  // rejects them (MDB_INVALID, MDB_VERSION_MISMATCH, ...), data.mdb is
+  // shorter than its meta page says, the format record differs, or a
+  // corruption marker is present. Other failures are ErrorKind::io.
+  static Result<std::unique_ptr<LmdbEnv>> open(const std::string& dir, const EnvOptions& options = {});
+
+  ~LmdbEnv();
+  LmdbEnv(const LmdbEnv&) = delete;
+  LmdbEnv& operator=(const LmdbEnv&) = delete;
+
+  // Runs `body` in a write transaction and commits it. On MDB_MAP_FULL
+  // (from a put or the commit) the map doubles and `body` runs again from
+  // the start, so it must be safe to repeat (no side effects it cannot
+  // redo). If `body` fails for any other reason nothing is written.
+  // Must not be called from inside read()/write() bodies.
+  Result<void> write(const std::function<Result<void>(Txn&)>& body);
+  // Runs `body` in a read-only transaction.
+  Result<void> read(const std::function<Result<void>(Txn&)>& body);
+
+  const std::string& dir() const { return dir_; }
+  // How often this process grew the map (for tests).
+  int growth_count() const { return growth_count_; }
+  Result<DbUsage> usage(Db db);
+  Result<EnvUsage> usage();
+
+  // Writes the corruption marker so the next open() moves the files aside.
+  void mark_corrupt();
+
+ private:
+  friend class Txn;
+  friend class Snapshot;
+  LmdbEnv(std::string dir, const EnvOptions& options) : dir_(std::move(dir)), options_(options) {}
+
+  Result<void> open_files();
+  Result<void> check_file_length();
+  Result<void> open_databases();
+  // Begins a transaction, adopting a larger map set by another process.
+  Result<MDB_txn*> begin(unsigned flags);
+  Result<void> grow();
+  void release_snapshots();
+  MDB_dbi dbi(Db db) const { return dbis_[static_cast<std::size_t>(db)]; }
+
+  std::string dir_;
+  EnvOptions options_;
+  MDB_env* env_ = nullptr;
+  std::array<MDB_dbi, kDbCount> dbis_{};
+  std::vector<Snapshot*> snapshots_;
+  int growth_count_ = 0;
+};
+
+// True for the LMDB codes that mean the files cannot be trusted.
+bool is_corruption(int rc);
+
+}  // namespace wharf::cache

@@ -1,0 +1,37 @@
+#include "cache/stats.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace wharf::cache {
+
+Result<CacheStats> collect_stats(Cache& cache) {
+  namespace fs = std::filesystem;
+  CacheStats stats;
+  stats.path = cache.dir();
+  auto env = cache.env().usage();
+  if (!env) return std::unexpected(env.error());
+  stats.env = *env;
+  for (std::size_t i = 0; i < kDbCount; ++i) {
+    auto usage = cache.env().usage(static_cast<Db>(i));
+    if (!usage) return std::unexpected(usage.error());
+    stats.dbs.push_back({kDbNames[i], usage->entries, usage->bytes});
+  }
+  auto blobs = cache.blobs().list();
+  if (!blobs) return std::unexpected(blobs.error());
+  stats.blob_count = blobs->size();
+  for (const auto& blob : *blobs) stats.blob_bytes += blob.size;
+
+  std::error_code ec;
+  for (fs::directory_iterator it(cache.blobs().tmp_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    ++stats.tmp_files;
+  }
+  for (fs::directory_iterator it(cache.dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.starts_with("db.corrupt-")) stats.corrupt_dirs.push_back(it->path().string());
+  }
+  std::sort(stats.corrupt_dirs.begin(), stats.corrupt_dirs.end());
+  return stats;
+}
+
+}  // namespace wharf::cache
