@@ -51,17 +51,14 @@ void append_key(std::string& key, const git_tree_entry* entry) {
 
 }  // namespace
 
-Result<void> TreeDiffer::list_entry(const git_tree_entry* entry, std::string& path, std::vector<std::string>& out) {
-  if (!is_tree(entry)) {
-    out.push_back(path);
-    return ok();
-  }
+Result<bool> TreeDiffer::list_entry(const git_tree_entry* entry, std::string& path, const Visit& visit) {
+  if (!is_tree(entry)) return visit(path);
   auto tree = repo_.lookup_tree(*git_tree_entry_id(entry));
   if (!tree) return std::unexpected(tree.error());
-  return list_all(tree->get(), path, out);
+  return list_all(tree->get(), path, visit);
 }
 
-Result<void> TreeDiffer::list_all(git_tree* tree, std::string& prefix, std::vector<std::string>& out) {
+Result<bool> TreeDiffer::list_all(git_tree* tree, std::string& prefix, const Visit& visit) {
   ++trees_walked_;
   const std::size_t count = git_tree_entrycount(tree);
   const std::size_t base = prefix.size();
@@ -70,14 +67,14 @@ Result<void> TreeDiffer::list_all(git_tree* tree, std::string& prefix, std::vect
     ++entries_visited_;
     if (base) prefix += '/';
     prefix += git_tree_entry_name(entry);
-    auto listed = list_entry(entry, prefix, out);
+    auto listed = list_entry(entry, prefix, visit);
     prefix.resize(base);
-    if (!listed) return listed;
+    if (!listed || *listed) return listed;
   }
-  return ok();
+  return false;
 }
 
-Result<void> TreeDiffer::diff_trees(git_tree* a, git_tree* b, std::string& prefix, std::vector<std::string>& out) {
+Result<bool> TreeDiffer::diff_trees(git_tree* a, git_tree* b, std::string& prefix, const Visit& visit) {
   ++trees_walked_;
   const std::size_t na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
   const std::size_t base = prefix.size();
@@ -87,35 +84,73 @@ Result<void> TreeDiffer::diff_trees(git_tree* a, git_tree* b, std::string& prefi
     const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
     int order = !ea ? 1 : !eb ? -1 : compare_entries(ea, eb);
     ++entries_visited_;
+    if (order == 0 && same_entry(ea, eb)) {  // the common case: skip without building a path
+      ++i;
+      ++j;
+      continue;
+    }
     const git_tree_entry* named = order <= 0 ? ea : eb;
     if (base) prefix += '/';
     prefix += git_tree_entry_name(named);
-    Result<void> step = ok();
+    Result<bool> step = false;
     if (order < 0) {
-      step = list_entry(ea, prefix, out);  // only in the old tree: deleted
+      step = list_entry(ea, prefix, visit);  // only in the old tree: deleted
       ++i;
     } else if (order > 0) {
-      step = list_entry(eb, prefix, out);  // only in the new tree: added
+      step = list_entry(eb, prefix, visit);  // only in the new tree: added
       ++j;
     } else {
-      if (!same_entry(ea, eb)) {
-        if (is_tree(ea)) {  // equal order implies both are trees or both not
-          auto ta = repo_.lookup_tree(*git_tree_entry_id(ea));
-          auto tb = repo_.lookup_tree(*git_tree_entry_id(eb));
-          if (!ta) return std::unexpected(ta.error());
-          if (!tb) return std::unexpected(tb.error());
-          step = diff_trees(ta->get(), tb->get(), prefix, out);
-        } else {
-          out.push_back(prefix);  // content, mode, symlink target or submodule pointer
-        }
+      if (is_tree(ea)) {  // equal order implies both are trees or both not
+        auto ta = repo_.lookup_tree(*git_tree_entry_id(ea));
+        auto tb = repo_.lookup_tree(*git_tree_entry_id(eb));
+        if (!ta) return std::unexpected(ta.error());
+        if (!tb) return std::unexpected(tb.error());
+        step = diff_trees(ta->get(), tb->get(), prefix, visit);
+      } else {
+        step = visit(prefix);  // content, mode, symlink target or submodule pointer
       }
       ++i;
       ++j;
     }
     prefix.resize(base);
-    if (!step) return step;
+    if (!step || *step) return step;
   }
-  return ok();
+  return false;
+}
+
+Result<bool> TreeDiffer::diff_at_root(git_tree* old_tree, git_tree* new_tree, const git_tree_entry* old_entry,
+                                      const git_tree_entry* new_entry, std::string_view root, const Visit& visit) {
+  std::string prefix(root);
+  if (root.empty()) {
+    if (git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) return false;
+    return diff_trees(old_tree, new_tree, prefix, visit);
+  }
+  if (old_entry && new_entry) {
+    if (same_entry(old_entry, new_entry)) return false;
+    if (is_tree(old_entry) && is_tree(new_entry)) {
+      auto ta = repo_.lookup_tree(*git_tree_entry_id(old_entry));
+      auto tb = repo_.lookup_tree(*git_tree_entry_id(new_entry));
+      if (!ta) return std::unexpected(ta.error());
+      if (!tb) return std::unexpected(tb.error());
+      return diff_trees(ta->get(), tb->get(), prefix, visit);
+    }
+    // A file became a directory or the reverse: everything on both sides.
+    auto listed = list_entry(old_entry, prefix, visit);
+    if (!listed || *listed) return listed;
+    return list_entry(new_entry, prefix, visit);
+  }
+  if (old_entry || new_entry) return list_entry(old_entry ? old_entry : new_entry, prefix, visit);
+  return false;
+}
+
+Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
+                                       const Visit& visit) {
+  EntryPtr old_entry, new_entry;
+  if (!root.empty()) {
+    old_entry = entry_at(old_tree, root);
+    new_entry = entry_at(new_tree, root);
+  }
+  return diff_at_root(old_tree, new_tree, old_entry.get(), new_entry.get(), root, visit);
 }
 
 Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_tree, git_tree* new_tree,
@@ -140,29 +175,11 @@ Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_
     ++memo_hits_;
     return &it->second;
   }
-
   std::vector<std::string> out;
-  std::string prefix(root);
-  Result<void> walked = ok();
-  if (root.empty()) {
-    if (!git_oid_equal(git_tree_id(old_tree), git_tree_id(new_tree))) walked = diff_trees(old_tree, new_tree, prefix, out);
-  } else if (old_entry && new_entry) {
-    if (!same_entry(old_entry.get(), new_entry.get())) {
-      if (is_tree(old_entry.get()) && is_tree(new_entry.get())) {
-        auto ta = repo_.lookup_tree(*git_tree_entry_id(old_entry.get()));
-        auto tb = repo_.lookup_tree(*git_tree_entry_id(new_entry.get()));
-        if (!ta) return std::unexpected(ta.error());
-        if (!tb) return std::unexpected(tb.error());
-        walked = diff_trees(ta->get(), tb->get(), prefix, out);
-      } else {
-        // A file became a directory or the reverse: everything on both sides.
-        walked = list_entry(old_entry.get(), prefix, out);
-        if (walked) walked = list_entry(new_entry.get(), prefix, out);
-      }
-    }
-  } else if (old_entry || new_entry) {
-    walked = list_entry(old_entry ? old_entry.get() : new_entry.get(), prefix, out);
-  }
+  auto walked = diff_at_root(old_tree, new_tree, old_entry.get(), new_entry.get(), root, [&](const std::string& path) {
+    out.push_back(path);
+    return false;
+  });
   if (!walked) return std::unexpected(walked.error());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -195,6 +212,8 @@ Result<bool> find_in_tree(const Repository& repo, git_tree* tree, std::string& p
 }
 
 }  // namespace
+
+bool path_exists(git_tree* tree, std::string_view path) { return entry_at(tree, path) != nullptr; }
 
 Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
                        const std::function<bool(const std::string&)>& visit) {

@@ -25,15 +25,27 @@ class TreeDiffer {
   // submodule pointer move each show as their path. Sorted bytewise.
   Result<const std::vector<std::string>*> changed_paths(git_tree* old_tree, git_tree* new_tree, std::string_view root);
 
+  // Calls visit(path) for each path at or below `root` that differs between
+  // the trees (same rules as changed_paths), depth-first in git's tree order,
+  // until visit returns true; returns whether it did. Reads only the subtrees
+  // it has to: a caller that needs the first relevant change stops early.
+  // Not memoized.
+  Result<bool> visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
+                             const std::function<bool(const std::string&)>& visit);
+
   // Counters for tests and --stats: subtrees compared and entries visited.
   std::size_t trees_walked() const { return trees_walked_; }
   std::size_t entries_visited() const { return entries_visited_; }
   std::size_t memo_hits() const { return memo_hits_; }
 
  private:
-  Result<void> diff_trees(git_tree* a, git_tree* b, std::string& prefix, std::vector<std::string>& out);
-  Result<void> list_all(git_tree* tree, std::string& prefix, std::vector<std::string>& out);
-  Result<void> list_entry(const git_tree_entry* entry, std::string& path, std::vector<std::string>& out);
+  using Visit = std::function<bool(const std::string&)>;
+  // Each returns true when `visit` asked to stop.
+  Result<bool> diff_trees(git_tree* a, git_tree* b, std::string& prefix, const Visit& visit);
+  Result<bool> list_all(git_tree* tree, std::string& prefix, const Visit& visit);
+  Result<bool> list_entry(const git_tree_entry* entry, std::string& path, const Visit& visit);
+  Result<bool> diff_at_root(git_tree* old_tree, git_tree* new_tree, const git_tree_entry* old_entry,
+                            const git_tree_entry* new_entry, std::string_view root, const Visit& visit);
 
   const Repository& repo_;
   std::unordered_map<std::string, std::vector<std::string>> memo_;
@@ -41,6 +53,10 @@ class TreeDiffer {
   std::size_t entries_visited_ = 0;
   std::size_t memo_hits_ = 0;
 };
+
+// True when `path` names an entry (file, directory, link, submodule) of
+// `tree`. Reads no object beyond the trees along the path.
+bool path_exists(git_tree* tree, std::string_view path);
 
 // Walks everything at or below `root` in `tree`, calling `visit(path)` for
 // each non-tree entry until it returns true. Returns whether it did.
