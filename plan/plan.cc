@@ -297,12 +297,30 @@ Result<Plan> Planner::run() {
       ++users_per_rev_[*options_.since];
     }
   }
+  // Plan services grouped by base, oldest base first: consecutive versions
+  // of a big tree are deltas of one another in a pack, so reading them in
+  // history order keeps libgit2's delta-base cache warm. Output keeps
+  // wharf.toml order.
+  std::vector<const graph::Service*> selected;
   for (const auto& service : graph_.services()) {
-    if (!wanted.empty() && !wanted.contains(service.name)) continue;
-    ServicePlan service_plan;
-    if (auto planned = plan_service(service, service_plan); !planned) return std::unexpected(planned.error());
-    plan_.services.push_back(std::move(service_plan));
+    if (wanted.empty() || wanted.contains(service.name)) selected.push_back(&service);
   }
+  std::vector<std::pair<std::int64_t, std::size_t>> order;
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    std::int64_t when = 0;
+    if (options_.live) {
+      if (auto it = options_.live->find(selected[i]->name); it != options_.live->end()) {
+        when = repo_.commit_time(it->second).value_or(0);
+      }
+    }
+    order.emplace_back(when, i);
+  }
+  std::stable_sort(order.begin(), order.end());
+  std::vector<ServicePlan> planned(selected.size());
+  for (const auto& [when, i] : order) {
+    if (auto done = plan_service(*selected[i], planned[i]); !done) return std::unexpected(done.error());
+  }
+  plan_.services = std::move(planned);
   if (options_.live) {
     for (const auto& [name, _] : *options_.live) {
       if (!graph_.find_service(name)) plan_.orphans.push_back(name);

@@ -124,6 +124,16 @@ std::expected<ObjectId, ResolveError> Repository::resolve_commit(std::string_vie
   return id;
 }
 
+std::optional<std::int64_t> Repository::commit_time(std::string_view rev) const {
+  auto id = resolve_commit(rev);
+  if (!id) return std::nullopt;
+  git_commit* commit = nullptr;
+  if (git_commit_lookup(&commit, repo_, &id->raw) != 0) return std::nullopt;
+  std::int64_t when = git_commit_time(commit);
+  git_commit_free(commit);
+  return when;
+}
+
 Result<ObjectId> Repository::merge_base(const ObjectId& a, const ObjectId& b) const {
   ObjectId out;
   if (git_merge_base(&out.raw, repo_, &a.raw, &b.raw) != 0) {

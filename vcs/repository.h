@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,10 @@ class Repository {
 
   // Resolves any revision (SHA, abbreviated SHA, ref, HEAD~2) to a commit.
   std::expected<ObjectId, ResolveError> resolve_commit(std::string_view rev) const;
+
+  // Committer time (seconds since the epoch) of the commit `rev` names, if it
+  // resolves.
+  std::optional<std::int64_t> commit_time(std::string_view rev) const;
 
   // The best common ancestor of two commits.
   Result<ObjectId> merge_base(const ObjectId& a, const ObjectId& b) const;
