@@ -18,6 +18,8 @@ int run(int argc, char** argv) {
   add_plan_command(app, global, action);
   add_graph_command(app, global, action);
   add_cache_command(app, global, action);
+  add_hash_command(app, global, action);
+  add_explain_command(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -28,5 +28,7 @@ using Action = std::function<Result<int>()>;
 void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_hash_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_explain_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace wharf::cli
