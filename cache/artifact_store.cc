@@ -12,19 +12,6 @@ Result<void> check_key(std::string_view key) {
   return fail(ErrorKind::usage, fmt::format("not an input key (32 lowercase hex digits): '{}'", key));
 }
 
-// Reads one optional string value in a read transaction.
-Result<std::optional<std::string>> read_string(LmdbEnv& env, Db db, std::string_view key) {
-  std::optional<std::string> out;
-  auto read = env.read([&](Txn& txn) -> Result<void> {
-    auto value = txn.get(db, key);
-    if (!value) return std::unexpected(value.error());
-    if (*value) out = std::string(**value);
-    return ok();
-  });
-  if (!read) return std::unexpected(read.error());
-  return out;
-}
-
 }  // namespace
 
 std::int64_t system_clock_ns() {
@@ -34,7 +21,7 @@ std::int64_t system_clock_ns() {
 
 Result<std::optional<ArtifactRecord>> ArtifactStore::find(std::string_view key) {
   if (auto r = check_key(key); !r) return std::unexpected(r.error());
-  auto bytes = read_string(env_, Db::artifacts, key);
+  auto bytes = env_.get(Db::artifacts, key);
   if (!bytes) return std::unexpected(bytes.error());
   if (!*bytes) return std::optional<ArtifactRecord>();
   auto record = decode_artifact(**bytes);
@@ -99,11 +86,11 @@ Result<bool> ArtifactStore::touch(std::string_view key) {
 }
 
 Result<std::optional<std::string>> ArtifactStore::last_built(std::string_view service) {
-  return read_string(env_, Db::last_built, service);
+  return env_.get(Db::last_built, service);
 }
 
 Result<std::optional<std::string>> ArtifactStore::transcript(std::string_view key) {
-  return read_string(env_, Db::transcripts, key);
+  return env_.get(Db::transcripts, key);
 }
 
 Result<std::vector<std::pair<std::string, ArtifactRecord>>> ArtifactStore::list() {

@@ -11,8 +11,9 @@
 //   tmp/                       blobs being written
 //   lock                       held while a process opens the environment
 //
-// Not thread-safe: one Cache per thread. Any number of processes may use one
-// directory at once.
+// Not thread-safe. Any number of processes may use one directory at once,
+// but open a directory at most once per process (an LMDB rule: a second
+// environment on the same files in one process breaks its locks).
 #pragma once
 
 #include <memory>

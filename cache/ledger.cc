@@ -29,15 +29,10 @@ Result<void> Ledger::record(std::string_view environment, std::string_view servi
 Result<std::optional<LedgerEntry>> Ledger::find(std::string_view environment, std::string_view service) {
   auto key = ledger_key(environment, service);
   if (!key) return std::unexpected(key.error());
-  std::optional<LedgerEntry> out;
-  auto read = env_.read([&](Txn& txn) -> Result<void> {
-    auto value = txn.get(Db::ledger, *key);
-    if (!value) return std::unexpected(value.error());
-    if (*value) out = decode_ledger(**value);
-    return ok();
-  });
-  if (!read) return std::unexpected(read.error());
-  return out;
+  auto value = env_.get(Db::ledger, *key);
+  if (!value) return std::unexpected(value.error());
+  if (!*value) return std::optional<LedgerEntry>();
+  return decode_ledger(**value);
 }
 
 Result<std::vector<LedgerRow>> Ledger::list(std::string_view environment) {

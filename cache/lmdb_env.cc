@@ -288,6 +288,18 @@ Result<void> LmdbEnv::read(const std::function<Result<void>(Txn&)>& body) {
   return result;
 }
 
+Result<std::optional<std::string>> LmdbEnv::get(Db db, std::string_view key) {
+  std::optional<std::string> out;
+  auto result = read([&](Txn& txn) -> Result<void> {
+    auto value = txn.get(db, key);
+    if (!value) return std::unexpected(value.error());
+    if (*value) out = std::string(**value);
+    return ok();
+  });
+  if (!result) return std::unexpected(result.error());
+  return out;
+}
+
 Result<DbUsage> LmdbEnv::usage(Db db) {
   DbUsage usage;
   auto result = read([&](Txn& txn) -> Result<void> {

@@ -131,6 +131,8 @@ class LmdbEnv {
   Result<void> write(const std::function<Result<void>(Txn&)>& body);
   // Runs `body` in a read-only transaction.
   Result<void> read(const std::function<Result<void>(Txn&)>& body);
+  // One value, copied out of its own read transaction; nullopt when absent.
+  Result<std::optional<std::string>> get(Db db, std::string_view key);
 
   const std::string& dir() const { return dir_; }
   // How often this process grew the map (for tests).

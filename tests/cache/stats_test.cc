@@ -1,0 +1,47 @@
+#include "cache/stats.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/cache/cache_fixture.h"
+
+namespace wharf::cache {
+namespace {
+
+using StatsTest = CacheTest;
+
+const DbStats& Find(const CacheStats& stats, const std::string& name) {
+  for (const auto& db : stats.dbs) {
+    if (db.name == name) return db;
+  }
+  static const DbStats kNone;
+  ADD_FAILURE() << "no database " << name;
+  return kNone;
+}
+
+TEST_F(StatsTest, CountsEntriesBlobsAndMap) {
+  auto cache = Open();
+  ASSERT_TRUE(cache);
+  Store(*cache, Key(1), "api", "12345", "transcript");
+  Store(*cache, Key(2), "web", "123");
+  ASSERT_TRUE(cache->ledger().record("prod", "api", LedgerEntry{"sha", Key(1), "", 1}));
+  auto stats = collect_stats(*cache);
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(stats->path, dir());
+  ASSERT_EQ(stats->dbs.size(), kDbCount);
+  EXPECT_EQ(Find(*stats, "artifacts").entries, 2u);
+  EXPECT_EQ(Find(*stats, "transcripts").entries, 2u);
+  EXPECT_EQ(Find(*stats, "last_built").entries, 2u);
+  EXPECT_EQ(Find(*stats, "ledger").entries, 1u);
+  EXPECT_EQ(Find(*stats, "stat").entries, 0u);
+  EXPECT_EQ(Find(*stats, "meta").entries, 1u);
+  EXPECT_EQ(stats->blob_count, 2u);
+  EXPECT_EQ(stats->blob_bytes, 8u);
+  EXPECT_EQ(stats->env.map_size, kDefaultMapSize);
+  EXPECT_GT(stats->env.used_bytes, 0u);
+  EXPECT_GE(stats->env.data_file_bytes, stats->env.used_bytes);
+  EXPECT_EQ(stats->tmp_files, 0u);
+  EXPECT_TRUE(stats->corrupt_dirs.empty());
+}
+
+}  // namespace
+}  // namespace wharf::cache
