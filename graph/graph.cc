@@ -1,10 +1,10 @@
 #include "graph/graph.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -128,31 +128,44 @@ Result<Graph> Graph::build(Config config) {
   }
   if (!problems.list.empty()) return std::unexpected(problems.error());
 
-  for (const auto& component : cfg.services) {
+  // Packages by index, deps as indices: the closure of 500 services over 200
+  // packages is then integer work, not string-keyed set and map lookups.
+  std::vector<std::vector<std::size_t>> package_deps(cfg.packages.size());
+  std::unordered_map<std::string_view, std::size_t> package_index;
+  for (std::size_t i = 0; i < cfg.packages.size(); ++i) package_index.emplace(cfg.packages[i].name, i);
+  for (std::size_t i = 0; i < cfg.packages.size(); ++i) {
+    for (const auto& dep : cfg.packages[i].deps) package_deps[i].push_back(package_index.at(dep.name));
+  }
+  std::vector<std::size_t> seen_by(cfg.packages.size(), SIZE_MAX);  // service index that queued it
+  std::vector<std::size_t> queue;
+
+  graph.services_.reserve(cfg.services.size());
+  for (std::size_t s = 0; s < cfg.services.size(); ++s) {
+    const ComponentConfig& component = cfg.services[s];
     Service service;
     service.name = component.name;
     service.config = &component;
 
     // Breadth-first: nearest packages first, each once.
-    std::set<std::string> seen;
-    std::deque<std::string> queue;
-    for (const auto& dep : component.deps) {
-      if (seen.insert(dep.name).second) queue.push_back(dep.name);
-    }
-    while (!queue.empty()) {
-      std::string name = queue.front();
-      queue.pop_front();
-      service.packages.push_back(name);
-      for (const auto& dep : packages.at(name)->deps) {
-        if (seen.insert(dep.name).second) queue.push_back(dep.name);
+    queue.clear();
+    auto enqueue = [&](std::size_t p) {
+      if (seen_by[p] != s) {
+        seen_by[p] = s;
+        queue.push_back(p);
       }
+    };
+    for (const auto& dep : component.deps) enqueue(package_index.at(dep.name));
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      for (std::size_t dep : package_deps[queue[head]]) enqueue(dep);
     }
 
+    service.packages.reserve(queue.size());
     for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr});
-    for (const auto& name : service.packages) {
-      const ComponentConfig* package = packages.at(name);
-      for (const auto& entry : package->paths) {
-        service.inputs.push_back(Input{&entry, InputKind::package, name, &package->exclude});
+    for (std::size_t p : queue) {
+      const ComponentConfig& package = cfg.packages[p];
+      service.packages.push_back(package.name);
+      for (const auto& entry : package.paths) {
+        service.inputs.push_back(Input{&entry, InputKind::package, package.name, &package.exclude});
       }
     }
     for (const auto& entry : cfg.workspace.inputs) {

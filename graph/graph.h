@@ -20,7 +20,7 @@ const char* to_string(InputKind kind);
 struct Input {
   const PatternEntry* entry = nullptr;  // owned by the Graph's Config
   InputKind kind = InputKind::path;
-  std::string via;  // the package name for InputKind::package, else ""
+  std::string_view via;  // the package name for InputKind::package, else ""; points into the Config
   // Excludes that apply to this input only (a package's own `exclude`).
   const std::vector<PatternEntry>* own_excludes = nullptr;
 

@@ -228,7 +228,7 @@ Result<void> Planner::plan_service(const graph::Service& service, ServicePlan& o
         }
       }
     }
-    if (found) out.reasons.push_back(Reason{kind, *found, input.via, uncommitted});
+    if (found) out.reasons.push_back(Reason{kind, *found, std::string(input.via), uncommitted});
   }
   out.action = out.reasons.empty() ? Action::skip : Action::deploy;
   return ok();

@@ -143,14 +143,44 @@ Result<bool> TreeDiffer::diff_at_root(git_tree* old_tree, git_tree* new_tree, co
   return false;
 }
 
+const git_tree_entry* TreeDiffer::cached_entry_at(git_tree* tree, std::string_view path) {
+  // Each level's tree stays referenced in subtrees_, so the entries returned
+  // (owned by their parent tree) live as long as this differ.
+  git_tree* current = tree;
+  std::size_t start = 0;
+  char segment[512];
+  while (true) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::size_t length = end - start;
+    if (length == 0 || length >= sizeof(segment)) return nullptr;
+    path.copy(segment, length, start);
+    segment[length] = '\0';
+    const git_tree_entry* entry = git_tree_entry_byname(current, segment);
+    if (!entry || end == path.size()) return entry;
+    if (!is_tree(entry)) return nullptr;
+    const git_oid* id = git_tree_entry_id(entry);
+    std::string key(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
+    auto it = subtrees_.find(key);
+    if (it == subtrees_.end()) {
+      auto sub = repo_.lookup_tree(*id);
+      if (!sub) return nullptr;
+      it = subtrees_.emplace(std::move(key), std::move(*sub)).first;
+    }
+    current = it->second.get();
+    start = end + 1;
+  }
+}
+
 Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
                                        const Visit& visit) {
-  EntryPtr old_entry, new_entry;
+  const git_tree_entry* old_entry = nullptr;
+  const git_tree_entry* new_entry = nullptr;
   if (!root.empty()) {
-    old_entry = entry_at(old_tree, root);
-    new_entry = entry_at(new_tree, root);
+    old_entry = cached_entry_at(old_tree, root);
+    new_entry = cached_entry_at(new_tree, root);
   }
-  return diff_at_root(old_tree, new_tree, old_entry.get(), new_entry.get(), root, visit);
+  return diff_at_root(old_tree, new_tree, old_entry, new_entry, root, visit);
 }
 
 Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_tree, git_tree* new_tree,

@@ -47,7 +47,12 @@ class TreeDiffer {
   Result<bool> diff_at_root(git_tree* old_tree, git_tree* new_tree, const git_tree_entry* old_entry,
                             const git_tree_entry* new_entry, std::string_view root, const Visit& visit);
 
+  // The entry at `path` below `tree` (null when absent), without the
+  // allocation git_tree_entry_bypath makes; subtrees are kept in subtrees_.
+  const git_tree_entry* cached_entry_at(git_tree* tree, std::string_view path);
+
   const Repository& repo_;
+  std::unordered_map<std::string, TreePtr> subtrees_;  // by raw tree id
   std::unordered_map<std::string, std::vector<std::string>> memo_;
   std::size_t trees_walked_ = 0;
   std::size_t entries_visited_ = 0;
