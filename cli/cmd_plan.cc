@@ -51,9 +51,9 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   for (const auto& warning : plan->warnings) std::cerr << "wharf: " << warning << "\n";
   std::cout << (flags.json ? plan::plan_to_json(*plan) : plan::plan_to_text(*plan));
   if (flags.stats) {
-    std::cerr << fmt::format("wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={}\n",
+    std::cerr << fmt::format("wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={}\n",
                              plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited,
-                             plan->stats.memo_hits);
+                             plan->stats.memo_hits, plan->stats.threads);
   }
   return flags.exit_code && plan->any_deploy() ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -63,37 +64,70 @@ struct ResolvedBase {
 // 150M instructions for the whole run).
 constexpr int kWholeDiffUsers = 8;
 
-class Planner {
- public:
-  Planner(const vcs::Repository& repo, const graph::Graph& graph, const PlanOptions& options)
-      : repo_(repo), graph_(graph), options_(options), differ_(repo) {}
+// What every worker reads and nobody writes while services are planned.
+struct Shared {
+  const graph::Graph& graph;
+  const PlanOptions& options;
+  vcs::ObjectId head;
+  std::vector<std::string> uncommitted;   // --worktree paths, sorted
+  std::map<std::string, int> users_per_rev;  // services per base revision
+};
 
-  Result<Plan> run();
+// Plans services on one thread with its own repository handle (libgit2
+// objects are not shared across threads), tree cache and resolved bases.
+class Worker {
+ public:
+  Worker(const vcs::Repository& repo, const Shared& shared) : repo_(repo), shared_(shared), differ_(repo) {}
+
+  Result<void> load_head();
+  Result<void> plan_service(const graph::Service& service, ServicePlan& out);
+
+  std::size_t bases() const { return bases_.size(); }
+  const vcs::TreeDiffer& differ() const { return differ_; }
 
  private:
   Result<ResolvedBase*> base_for(const std::string& service, const std::string& rev, bool* missing);
-  Result<void> plan_service(const graph::Service& service, ServicePlan& out);
   // Calls visit(path) for each committed change at or below `root`, in
   // bytewise order, until it returns true.
   template <class Visit>
   Result<void> for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit);
-  void warn_unmatched_patterns();
+
+  const vcs::Repository& repo_;
+  const Shared& shared_;
+  vcs::TreeDiffer differ_;
+  vcs::TreePtr head_tree_;
+  std::map<std::string, vcs::ObjectId> rev_to_commit_;
+  std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
+};
+
+class Planner {
+ public:
+  Planner(const vcs::Repository& repo, const graph::Graph& graph, const PlanOptions& options)
+      : repo_(repo), graph_(graph), options_(options) {}
+
+  Result<Plan> run();
+
+ private:
+  void warn_unmatched_patterns(git_tree* head_tree);
+  Result<void> plan_all(const Shared& shared, const std::vector<const graph::Service*>& selected,
+                        const std::vector<std::size_t>& order, std::vector<ServicePlan>& planned);
 
   const vcs::Repository& repo_;
   const graph::Graph& graph_;
   const PlanOptions& options_;
-  vcs::TreeDiffer differ_;
   vcs::ObjectId head_;
-  vcs::TreePtr head_tree_;
-  std::vector<std::string> uncommitted_;
-  std::map<std::string, vcs::ObjectId> rev_to_commit_;
-  std::map<std::string, int> users_per_rev_;
-  std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
   Plan plan_;
 };
 
+Result<void> Worker::load_head() {
+  auto tree = repo_.commit_tree(shared_.head);
+  if (!tree) return std::unexpected(tree.error());
+  head_tree_ = std::move(*tree);
+  return ok();
+}
+
 template <class Visit>
-Result<void> Planner::for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit) {
+Result<void> Worker::for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit) {
   if (base.users < kWholeDiffUsers) {
     // Few services on this base (--live): walk only below `root`, and only
     // until the first change the caller accepts. Tree order is bytewise
@@ -126,12 +160,12 @@ Result<void> Planner::for_each_change(ResolvedBase& base, const std::string& roo
   return ok();
 }
 
-Result<ResolvedBase*> Planner::base_for(const std::string& service, const std::string& rev, bool* missing) {
+Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::string& rev, bool* missing) {
   *missing = false;
   auto known = rev_to_commit_.find(rev);
   if (known == rev_to_commit_.end()) {
     auto resolved = repo_.resolve_commit(rev);
-    const std::string from = options_.live ? fmt::format("live SHA '{}' of service '{}'", rev, service)
+    const std::string from = shared_.options.live ? fmt::format("live SHA '{}' of service '{}'", rev, service)
                                            : fmt::format("--since '{}'", rev);
     if (!resolved) {
       switch (resolved.error().failure) {
@@ -141,7 +175,7 @@ Result<ResolvedBase*> Planner::base_for(const std::string& service, const std::s
                                   "(the full 40-character SHA)",
                                   from));
         case vcs::ResolveFailure::not_found:
-          if (options_.missing_base == MissingBase::deploy) {
+          if (shared_.options.missing_base == MissingBase::deploy) {
             *missing = true;
             return nullptr;
           }
@@ -157,8 +191,8 @@ Result<ResolvedBase*> Planner::base_for(const std::string& service, const std::s
     known = rev_to_commit_.emplace(rev, *resolved).first;
   }
   vcs::ObjectId commit = known->second;
-  if (options_.merge_base) {
-    auto base = repo_.merge_base(commit, head_);
+  if (shared_.options.merge_base) {
+    auto base = repo_.merge_base(commit, shared_.head);
     if (!base) return std::unexpected(base.error());
     commit = *base;
   }
@@ -169,17 +203,19 @@ Result<ResolvedBase*> Planner::base_for(const std::string& service, const std::s
     if (!tree) return std::unexpected(tree.error());
     it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree)}).first;
   }
-  it->second.users = std::max(it->second.users, users_per_rev_[rev]);
+  if (auto users = shared_.users_per_rev.find(rev); users != shared_.users_per_rev.end()) {
+    it->second.users = std::max(it->second.users, users->second);
+  }
   return &it->second;
 }
 
-Result<void> Planner::plan_service(const graph::Service& service, ServicePlan& out) {
+Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& out) {
   out.name = service.name;
   std::optional<std::string> rev;
-  if (options_.live) {
-    if (auto it = options_.live->find(service.name); it != options_.live->end()) rev = it->second;
+  if (shared_.options.live) {
+    if (auto it = shared_.options.live->find(service.name); it != shared_.options.live->end()) rev = it->second;
   } else {
-    rev = options_.since;
+    rev = shared_.options.since;
   }
   if (!rev) {
     out.action = Action::deploy;
@@ -193,9 +229,6 @@ Result<void> Planner::plan_service(const graph::Service& service, ServicePlan& o
   if (missing) {
     out.action = Action::deploy;
     out.reasons.push_back(Reason{ReasonKind::missing_base, "", "", false});
-    plan_.warnings.push_back(fmt::format("service '{}': live SHA '{}' is not in this repository; deploying it "
-                                         "(--missing-base=deploy)",
-                                         service.name, *rev));
     return ok();
   }
   out.base = (*base)->commit.hex();
@@ -218,9 +251,9 @@ Result<void> Planner::plan_service(const graph::Service& service, ServicePlan& o
     });
     if (!walked) return std::unexpected(walked.error());
     bool uncommitted = false;
-    if (!found && options_.worktree) {
-      for (auto it = std::lower_bound(uncommitted_.begin(), uncommitted_.end(), root);
-           it != uncommitted_.end() && graph::is_at_or_below(*it, root); ++it) {
+    if (!found && shared_.options.worktree) {
+      for (auto it = std::lower_bound(shared_.uncommitted.begin(), shared_.uncommitted.end(), root);
+           it != shared_.uncommitted.end() && graph::is_at_or_below(*it, root); ++it) {
         if (accepts(service, input, *it)) {
           found = *it;
           uncommitted = true;
@@ -234,15 +267,15 @@ Result<void> Planner::plan_service(const graph::Service& service, ServicePlan& o
   return ok();
 }
 
-void Planner::warn_unmatched_patterns() {
+void Planner::warn_unmatched_patterns(git_tree* head_tree) {
   std::set<std::string> checked;
   auto check = [&](const graph::PatternEntry& entry) {
     const graph::PathPattern& pattern = entry.pattern;
     if (!checked.insert(pattern.text()).second) return;
     // A literal path matches iff its entry exists (git stores no empty
     // directories); only globs need a walk, which stops at the first match.
-    bool matched = pattern.is_literal() ? vcs::path_exists(head_tree_.get(), pattern.text())
-                                        : vcs::find_path(repo_, head_tree_.get(), pattern.root(),
+    bool matched = pattern.is_literal() ? vcs::path_exists(head_tree, pattern.text())
+                                        : vcs::find_path(repo_, head_tree, pattern.root(),
                                                          [&](const std::string& path) { return pattern.matches(path); })
                                               .value_or(true);
     if (!matched) {
@@ -260,6 +293,88 @@ void Planner::warn_unmatched_patterns() {
   }
 }
 
+// Below this many distinct bases a second thread costs more (its own
+// repository handle and tree reads) than it saves.
+constexpr std::size_t kBasesPerThread = 64;
+
+Result<void> Planner::plan_all(const Shared& shared, const std::vector<const graph::Service*>& selected,
+                               const std::vector<std::size_t>& order, std::vector<ServicePlan>& planned) {
+  const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads =
+      options_.threads ? options_.threads
+                       : std::clamp<std::size_t>(shared.users_per_rev.size() / kBasesPerThread, 1,
+                                                 std::min<std::size_t>(hardware, 4));
+  // Contiguous slices of `order` (services grouped by base), cut only where
+  // the base revision changes, so no two workers read the same base.
+  auto rev_of = [&](std::size_t i) -> std::string {
+    if (!options_.live) return options_.since.value_or("");
+    auto it = options_.live->find(selected[i]->name);
+    return it == options_.live->end() ? "" : it->second;
+  };
+  std::vector<std::size_t> cuts{0};
+  for (std::size_t t = 1; t < threads; ++t) {
+    std::size_t cut = std::max(cuts.back(), order.size() * t / threads);
+    while (cut > cuts.back() && cut < order.size() && rev_of(order[cut]) == rev_of(order[cut - 1])) ++cut;
+    cuts.push_back(cut);
+  }
+  cuts.push_back(order.size());
+
+  struct Slice {
+    std::optional<vcs::Repository> own_repo;  // threads other than the first open their own
+    std::unique_ptr<Worker> worker;
+    std::optional<Error> error;
+    std::size_t error_at = 0;
+  };
+  std::vector<Slice> slices(cuts.size() - 1);
+  auto run_slice = [&](std::size_t s) {
+    Slice& slice = slices[s];
+    const vcs::Repository* repo = &repo_;
+    if (s > 0) {
+      auto opened = vcs::Repository::open(repo_.git_dir());
+      if (!opened) {
+        slice.error = opened.error();
+        slice.error_at = cuts[s];
+        return;
+      }
+      slice.own_repo.emplace(std::move(*opened));
+      repo = &*slice.own_repo;
+    }
+    slice.worker = std::make_unique<Worker>(*repo, shared);
+    if (auto loaded = slice.worker->load_head(); !loaded) {
+      slice.error = loaded.error();
+      slice.error_at = cuts[s];
+      return;
+    }
+    for (std::size_t k = cuts[s]; k < cuts[s + 1]; ++k) {
+      std::size_t i = order[k];
+      if (auto done = slice.worker->plan_service(*selected[i], planned[i]); !done) {
+        slice.error = done.error();
+        slice.error_at = k;
+        return;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t s = 1; s < slices.size(); ++s) helpers.emplace_back(run_slice, s);
+    run_slice(0);
+  }  // joins
+  // The error a single thread would have met first.
+  const Slice* failed = nullptr;
+  for (const auto& slice : slices) {
+    if (slice.error && (!failed || slice.error_at < failed->error_at)) failed = &slice;
+  }
+  if (failed) return std::unexpected(*failed->error);
+  for (const auto& slice : slices) {
+    plan_.stats.distinct_bases += slice.worker->bases();
+    plan_.stats.trees_walked += slice.worker->differ().trees_walked();
+    plan_.stats.entries_visited += slice.worker->differ().entries_visited();
+    plan_.stats.memo_hits += slice.worker->differ().memo_hits();
+  }
+  plan_.stats.threads = slices.size();
+  return ok();
+}
+
 Result<Plan> Planner::run() {
   auto head = repo_.resolve_commit(options_.head);
   if (!head) {
@@ -268,13 +383,11 @@ Result<Plan> Planner::run() {
   }
   head_ = *head;
   plan_.head = head_.hex();
-  auto tree = repo_.commit_tree(head_);
-  if (!tree) return std::unexpected(tree.error());
-  head_tree_ = std::move(*tree);
+  Shared shared{graph_, options_, head_, {}, {}};
   if (options_.worktree) {
     auto paths = repo_.uncommitted_paths();
     if (!paths) return std::unexpected(paths.error());
-    uncommitted_ = std::move(*paths);
+    shared.uncommitted = std::move(*paths);
   }
 
   std::set<std::string> wanted(options_.services.begin(), options_.services.end());
@@ -287,49 +400,54 @@ Result<Plan> Planner::run() {
                                                 hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
   }
-
-  warn_unmatched_patterns();
-  for (const auto& service : graph_.services()) {
-    if (!wanted.empty() && !wanted.contains(service.name)) continue;
-    if (options_.live) {
-      if (auto it = options_.live->find(service.name); it != options_.live->end()) ++users_per_rev_[it->second];
-    } else if (options_.since) {
-      ++users_per_rev_[*options_.since];
-    }
+  {
+    auto head_tree = repo_.commit_tree(head_);
+    if (!head_tree) return std::unexpected(head_tree.error());
+    warn_unmatched_patterns(head_tree->get());
   }
-  // Plan services grouped by base, oldest base first: consecutive versions
-  // of a big tree are deltas of one another in a pack, so reading them in
-  // history order keeps libgit2's delta-base cache warm. Output keeps
-  // wharf.toml order.
+
   std::vector<const graph::Service*> selected;
   for (const auto& service : graph_.services()) {
-    if (wanted.empty() || wanted.contains(service.name)) selected.push_back(&service);
+    if (!wanted.empty() && !wanted.contains(service.name)) continue;
+    selected.push_back(&service);
+    if (options_.live) {
+      if (auto it = options_.live->find(service.name); it != options_.live->end()) ++shared.users_per_rev[it->second];
+    } else if (options_.since) {
+      ++shared.users_per_rev[*options_.since];
+    }
   }
-  std::vector<std::pair<std::int64_t, std::size_t>> order;
+  // Services grouped by base, oldest base first, so that worker threads get
+  // whole bases. Output keeps wharf.toml order.
+  std::vector<std::pair<std::pair<std::int64_t, std::string>, std::size_t>> keyed;
   for (std::size_t i = 0; i < selected.size(); ++i) {
-    std::int64_t when = 0;
+    std::pair<std::int64_t, std::string> key{0, ""};
     if (options_.live) {
       if (auto it = options_.live->find(selected[i]->name); it != options_.live->end()) {
-        when = repo_.commit_time(it->second).value_or(0);
+        key = {repo_.commit_time(it->second).value_or(0), it->second};
       }
     }
-    order.emplace_back(when, i);
+    keyed.emplace_back(std::move(key), i);
   }
-  std::stable_sort(order.begin(), order.end());
+  std::stable_sort(keyed.begin(), keyed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::size_t> order;
+  for (const auto& [key, i] : keyed) order.push_back(i);
+
   std::vector<ServicePlan> planned(selected.size());
-  for (const auto& [when, i] : order) {
-    if (auto done = plan_service(*selected[i], planned[i]); !done) return std::unexpected(done.error());
-  }
+  if (auto done = plan_all(shared, selected, order, planned); !done) return std::unexpected(done.error());
   plan_.services = std::move(planned);
+  for (const auto& service : plan_.services) {
+    if (!service.reasons.empty() && service.reasons.front().kind == ReasonKind::missing_base) {
+      plan_.warnings.push_back(fmt::format("service '{}': live SHA '{}' is not in this repository; deploying it "
+                                           "(--missing-base=deploy)",
+                                           service.name, service.base_rev));
+    }
+  }
   if (options_.live) {
     for (const auto& [name, _] : *options_.live) {
       if (!graph_.find_service(name)) plan_.orphans.push_back(name);
     }
   }
-  plan_.stats.distinct_bases = bases_.size();
-  plan_.stats.trees_walked = differ_.trees_walked();
-  plan_.stats.entries_visited = differ_.entries_visited();
-  plan_.stats.memo_hits = differ_.memo_hits();
   return std::move(plan_);
 }
 

@@ -22,6 +22,7 @@ struct PlanOptions {
   bool merge_base = false;  // diff from merge-base(base, head), as a PR preview does
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
+  std::size_t threads = 0;  // 0: from the number of distinct bases and cores
 };
 
 enum class ReasonKind { path, package, workspace, not_live, missing_base };
@@ -49,6 +50,7 @@ struct PlanStats {
   std::size_t trees_walked = 0;
   std::size_t entries_visited = 0;
   std::size_t memo_hits = 0;
+  std::size_t threads = 0;
 };
 
 struct Plan {

@@ -49,6 +49,8 @@ class Repository {
 
   // The work tree root without a trailing '/' ("" for a bare repository).
   const std::string& workdir() const { return workdir_; }
+  // The .git directory (for opening a second handle on another thread).
+  std::string git_dir() const { return git_repository_path(repo_); }
   bool is_shallow() const;
 
   // Resolves any revision (SHA, abbreviated SHA, ref, HEAD~2) to a commit.

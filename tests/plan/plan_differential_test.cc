@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "plan/plan.h"
+#include "plan/plan_output.h"
 #include "tests/testing/git_repo.h"
 
 namespace wharf::plan {
@@ -153,6 +154,12 @@ TEST(PlanDifferentialTest, MatchesGitDiffNameOnlyOnRandomHistories) {
       }
       auto plan = compute_plan(*vcs_repo, *graph, options);
       ASSERT_TRUE(plan.has_value()) << plan.error().message;
+      // Split over threads, the plan is the same.
+      options.threads = 3;
+      auto threaded = compute_plan(*vcs_repo, *graph, options);
+      ASSERT_TRUE(threaded.has_value()) << threaded.error().message;
+      EXPECT_EQ(plan_to_json(*threaded), plan_to_json(*plan)) << "seed " << seed << " case " << k;
+      EXPECT_EQ(threaded->stats.threads, 3u);
       for (const auto& service_plan : plan->services) {
         const graph::Service& service = *graph->find_service(service_plan.name);
         bool expect_deploy = true;
