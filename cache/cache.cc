@@ -1,5 +1,8 @@
 #include "cache/cache.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -17,6 +20,16 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<s
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(ErrorKind::io, fmt::format("cannot create cache directory {}: {}", dir, ec.message()));
+  // The default cache lives in the work tree (.wharf/cache): keep git, and so
+  // `wharf plan --worktree` and `wharf hash`, from seeing it as untracked.
+  if (std::string ignore = dir + "/.gitignore"; !std::filesystem::exists(ignore, ec)) {
+    std::string temp = ignore + ".tmp." + std::to_string(::getpid());
+    if (std::FILE* file = std::fopen(temp.c_str(), "w")) {
+      std::fputs("# wharf's cache; never commit it\n*\n", file);
+      std::fclose(file);
+      std::filesystem::rename(temp, ignore, ec);
+    }
+  }
   auto lock = OpenLock::acquire(dir);
   if (!lock) return std::unexpected(lock.error());
 
