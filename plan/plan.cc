@@ -59,11 +59,6 @@ struct ResolvedBase {
   const std::vector<std::string>* all_changes = nullptr;
 };
 
-// From this many services on one base, one whole-tree diff beats one rooted
-// walk per input (callgrind on the 500-service bench repo, --since: 190M ->
-// 150M instructions for the whole run).
-constexpr int kWholeDiffUsers = 8;
-
 // What every worker reads and nobody writes while services are planned.
 struct Shared {
   const graph::Graph& graph;
@@ -128,7 +123,7 @@ Result<void> Worker::load_head() {
 
 template <class Visit>
 Result<void> Worker::for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit) {
-  if (base.users < kWholeDiffUsers) {
+  if (base.users < shared_.options.whole_diff_min_services) {
     // Few services on this base (--live): walk only below `root`, and only
     // until the first change the caller accepts. Tree order is bytewise
     // path order, so the first path is the same as in the whole-diff branch.

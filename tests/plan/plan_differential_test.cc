@@ -160,6 +160,13 @@ TEST(PlanDifferentialTest, MatchesGitDiffNameOnlyOnRandomHistories) {
       ASSERT_TRUE(threaded.has_value()) << threaded.error().message;
       EXPECT_EQ(plan_to_json(*threaded), plan_to_json(*plan)) << "seed " << seed << " case " << k;
       EXPECT_EQ(threaded->stats.threads, 3u);
+      // One whole-tree diff per base instead of lazy per-root walks: same plan.
+      options.threads = 1;
+      options.whole_diff_min_services = 1;
+      auto whole = compute_plan(*vcs_repo, *graph, options);
+      ASSERT_TRUE(whole.has_value()) << whole.error().message;
+      EXPECT_EQ(plan_to_json(*whole), plan_to_json(*plan)) << "seed " << seed << " case " << k;
+      options.whole_diff_min_services = PlanOptions{}.whole_diff_min_services;
       for (const auto& service_plan : plan->services) {
         const graph::Service& service = *graph->find_service(service_plan.name);
         bool expect_deploy = true;
