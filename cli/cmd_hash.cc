@@ -24,11 +24,6 @@ struct HashFlags {
   bool stats = false;
 };
 
-const fs::RealFileSystem& real_fs() {
-  static const fs::RealFileSystem instance;
-  return instance;
-}
-
 std::vector<hashing::TrackedFile> tracked_files(std::vector<vcs::IndexEntry> entries) {
   std::vector<hashing::TrackedFile> out;
   out.reserve(entries.size());
@@ -131,15 +126,19 @@ Result<HashSession> hash_services(const GlobalOptions& global, const std::string
 
   auto index = vcs::Index::read(repo);
   if (!index) return std::unexpected(index.error());
-  session.tree.fs = &real_fs();
-  session.tree.root = repo.workdir();
+  // Paths relative to the work tree, resolved through a descriptor of it.
+  session.fs = std::make_unique<fs::RealFileSystem>(repo.workdir());
+  session.tree.fs = session.fs.get();
+  session.tree.root = "";
   session.tree.tracked = tracked_files(std::move(*index).release());
   session.tree.is_ignored = [&repo](const std::string& path) { return vcs::is_ignored(repo, path); };
 
   cache::LmdbStatCache stat_cache(session.cache->env());
   cache::LmdbBlobDigestCache blob_cache(session.cache->env());
-  hashing::FileHasher hasher(real_fs(), repo.workdir(), &stat_cache, &blob_cache);
+  hashing::FileHasher hasher(*session.fs, "", &stat_cache, &blob_cache);
+  session.tree.listing_cache = &stat_cache;
   auto keys = hashing::KeySet::compute(graph, selected, session.tree, hasher, getenv_value);
+  session.tree.listing_cache = nullptr;  // stat_cache ends here
   if (!keys) return std::unexpected(keys.error());
   session.keys = std::make_unique<hashing::KeySet>(std::move(*keys));
   session.stats = hasher.stats();
@@ -170,12 +169,13 @@ Result<void> store_transcripts(cache::Cache& cache, const hashing::KeySet& keys)
   missing.erase(std::unique(missing.begin(), missing.end(),
                             [](const auto& a, const auto& b) { return a.first == b.first; }),
                 missing.end());
-  std::vector<std::pair<std::string, std::string>> texts;
-  texts.reserve(missing.size());
-  for (auto& [key, component] : missing) texts.emplace_back(std::move(key), keys.transcript(*component));
+  std::vector<const hashing::ComponentKey*> todo;
+  todo.reserve(missing.size());
+  for (const auto& entry : missing) todo.push_back(entry.second);
+  std::vector<std::string> texts = keys.transcripts(todo);
   return cache.env().write([&](cache::Txn& txn) -> Result<void> {
-    for (const auto& [key, text] : texts) {
-      if (auto put = txn.put(cache::Db::transcripts, key, text); !put) return put;
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+      if (auto put = txn.put(cache::Db::transcripts, missing[i].first, texts[i]); !put) return put;
     }
     return ok();
   });

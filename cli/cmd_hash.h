@@ -10,6 +10,7 @@
 #include "cache/stat_store.h"
 #include "cli/run.h"
 #include "cli/workspace.h"
+#include "fs/real_file_system.h"
 #include "hashing/file_hasher.h"
 #include "hashing/service_key.h"
 
@@ -18,6 +19,7 @@ namespace wharf::cli {
 struct HashSession {
   std::unique_ptr<Workspace> workspace;  // stable address: the tree's ignore check borrows its repository
   std::unique_ptr<cache::Cache> cache;
+  std::unique_ptr<fs::RealFileSystem> fs;  // rooted at the work tree
   hashing::WorkTree tree;
   hashing::HashStats stats;
   std::unique_ptr<hashing::KeySet> keys;

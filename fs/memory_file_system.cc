@@ -16,10 +16,29 @@ std::string strip_trailing_slash(std::string path) {
   return path;
 }
 
+std::string parent_of(const std::string& path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 }  // namespace
+
+void MemoryFileSystem::stamp_parents_locked(const std::string& path) {
+  std::string child = path;
+  for (;;) {
+    std::string parent = parent_of(child);
+    if (parent.empty()) return;
+    bool existed = is_dir_locked(parent);
+    dir_mtime_ns_[parent] = now_ns_;
+    if (existed || parent == "/") return;
+    child = parent;
+  }
+}
 
 void MemoryFileSystem::set_file(const std::string& path, std::string contents, KeepTimes keep) {
   std::lock_guard lock(mutex_);
+  if (!files_.contains(path)) stamp_parents_locked(path);
   auto [it, inserted] = files_.try_emplace(path);
   Node& node = it->second;
   if (inserted || node.type != FileType::regular) {
@@ -36,6 +55,7 @@ void MemoryFileSystem::set_file(const std::string& path, std::string contents, K
 
 void MemoryFileSystem::set_symlink(const std::string& path, std::string target) {
   std::lock_guard lock(mutex_);
+  if (!files_.contains(path)) stamp_parents_locked(path);
   Node& node = files_[path];
   node = Node{std::move(target), FileType::symlink, 0777, now_ns_, now_ns_, next_inode_++};
   writes_++;
@@ -101,7 +121,9 @@ Result<FileStat> MemoryFileSystem::stat(const std::string& path) const {
     FileStat dir;
     dir.type = FileType::directory;
     dir.mode = S_IFDIR | 0755;
-    dir.inode = 1;
+    dir.inode = std::hash<std::string>{}(strip_trailing_slash(path));
+    auto stamped = dir_mtime_ns_.find(strip_trailing_slash(path));
+    dir.mtime_ns = dir.ctime_ns = stamped == dir_mtime_ns_.end() ? kStartNs : stamped->second;
     return dir;
   }
   const Node& node = it->second;
@@ -197,6 +219,7 @@ Result<void> MemoryFileSystem::make_dirs(const std::string& path) {
   std::lock_guard lock(mutex_);
   std::string dir = strip_trailing_slash(path);
   if (files_.contains(dir)) return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
+  if (!is_dir_locked(dir)) stamp_parents_locked(dir);
   dirs_.insert(dir);
   return ok();
 }
@@ -207,6 +230,8 @@ Result<void> MemoryFileSystem::rename(const std::string& from, const std::string
   if (it == files_.end()) return missing("rename", from);
   Node node = std::move(it->second);
   files_.erase(it);
+  stamp_parents_locked(from);
+  if (!files_.contains(to)) stamp_parents_locked(to);
   node.ctime_ns = now_ns_;
   files_[to] = std::move(node);
   writes_++;
@@ -216,6 +241,7 @@ Result<void> MemoryFileSystem::rename(const std::string& from, const std::string
 Result<void> MemoryFileSystem::remove(const std::string& path) {
   std::lock_guard lock(mutex_);
   if (files_.erase(path) == 1 || dirs_.erase(strip_trailing_slash(path)) == 1) {
+    stamp_parents_locked(path);
     writes_++;
     return ok();
   }

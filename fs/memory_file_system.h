@@ -16,7 +16,8 @@ namespace wharf::fs {
 // Paths are plain strings ("/repo/a/b.txt"); directories exist implicitly
 // above every file and explicitly after make_dirs(). Every mutation stamps the
 // file with the fake clock (mtime and ctime, as a real file system would) and
-// a fresh inode number unless stated otherwise. Thread-safe.
+// a fresh inode number unless stated otherwise; adding, removing or renaming
+// an entry stamps its directory, as on a real file system. Thread-safe.
 class MemoryFileSystem final : public FileSystem {
  public:
   // The fake clock starts at this many ns since the epoch (2023-11-14).
@@ -71,13 +72,17 @@ class MemoryFileSystem final : public FileSystem {
     std::int64_t ctime_ns = 0;
     std::uint64_t inode = 0;
   };
-  // Requires mutex_.
+  // Require mutex_.
   bool is_dir_locked(const std::string& path) const;
+  // An entry of the parent of `path` was added or removed: stamp the parent,
+  // and the parent of each ancestor directory this creates.
+  void stamp_parents_locked(const std::string& path);
   Result<std::string> read_locked(const std::string& path) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, Node> files_;
   std::set<std::string> dirs_;
+  std::map<std::string, std::int64_t> dir_mtime_ns_;  // directories changed since the start
   std::int64_t now_ns_ = kStartNs;
   std::uint64_t next_inode_ = 1000;
   mutable std::vector<std::string> read_log_;

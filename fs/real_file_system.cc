@@ -68,9 +68,27 @@ std::string parent_dir(const std::string& path) {
 
 }  // namespace
 
+static_assert(AT_FDCWD == -100, "RealFileSystem::AT_FDCWD_VALUE must equal AT_FDCWD");
+
+RealFileSystem::RealFileSystem(const std::string& base_dir) : base_dir_(base_dir) {
+  int fd = ::open(base_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) base_fd_ = fd;
+}
+
+RealFileSystem::~RealFileSystem() {
+  if (base_fd_ >= 0) ::close(base_fd_);
+}
+
+std::string RealFileSystem::resolve(const std::string& path) const {
+  if (base_dir_.empty() || path.starts_with('/')) return path;
+  return path.empty() ? base_dir_ : base_dir_ + "/" + path;
+}
+
 Result<FileStat> RealFileSystem::stat(const std::string& path) const {
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return errno_error("cannot stat", path, errno);
+  int rc = base_fd_ >= 0 ? ::fstatat(dir_fd_for(path), at_path(path), &st, AT_SYMLINK_NOFOLLOW)
+                         : ::lstat(resolve(path).c_str(), &st);
+  if (rc != 0) return errno_error("cannot stat", path, errno);
   FileStat out;
   out.type = type_of_mode(st.st_mode);
   out.size = static_cast<std::uint64_t>(st.st_size);
@@ -89,17 +107,23 @@ Result<std::string> RealFileSystem::read_file(const std::string& path) const {
 }
 
 Result<void> RealFileSystem::read_file_into(const std::string& path, std::string& buffer) const {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = base_fd_ >= 0 ? ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_CLOEXEC)
+                         : ::open(resolve(path).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
   FdCloser closer(fd);
   struct stat st;
   if (::fstat(fd, &st) != 0) return errno_error("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) return fail(ErrorKind::io, fmt::format("cannot read {}: is a directory", path));
-  // Read to EOF rather than trusting st_size: the file may grow meanwhile.
-  std::size_t capacity = static_cast<std::size_t>(st.st_size) + 1;
-  buffer.resize(capacity);
+  // Reads the st_size bytes fstat promised, without a further read() to
+  // see EOF (a syscall per file on the hot path). A file that changes while
+  // it is read changes its stat too, so no cache keeps the mixed result.
+  // Files whose size the kernel does not know (st_size 0: /proc) are read
+  // to EOF.
+  const auto expected = static_cast<std::size_t>(st.st_size);
+  const bool to_eof = expected == 0;
+  buffer.resize(to_eof ? 4096 : expected);
   std::size_t used = 0;
-  for (;;) {
+  while (to_eof || used < expected) {
     if (used == buffer.size()) buffer.resize(buffer.size() * 2);
     ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
     if (n < 0) {
@@ -116,7 +140,8 @@ Result<void> RealFileSystem::read_file_into(const std::string& path, std::string
 Result<std::string> RealFileSystem::read_link(const std::string& path) const {
   std::string target(256, '\0');
   for (;;) {
-    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    ssize_t n = base_fd_ >= 0 ? ::readlinkat(dir_fd_for(path), at_path(path), target.data(), target.size())
+                              : ::readlink(resolve(path).c_str(), target.data(), target.size());
     if (n < 0) return errno_error("cannot read link", path, errno);
     if (static_cast<std::size_t>(n) < target.size()) {
       target.resize(static_cast<std::size_t>(n));
@@ -127,7 +152,16 @@ Result<std::string> RealFileSystem::read_link(const std::string& path) const {
 }
 
 Result<std::vector<DirEntry>> RealFileSystem::list_dir(const std::string& path) const {
-  DIR* dir = ::opendir(path.c_str());
+  DIR* dir = nullptr;
+  if (base_fd_ >= 0) {
+    int fd = ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      dir = ::fdopendir(fd);
+      if (!dir) ::close(fd);
+    }
+  } else {
+    dir = ::opendir(resolve(path).c_str());
+  }
   if (!dir) return errno_error("cannot list", path, errno);
   std::vector<DirEntry> entries;
   errno = 0;
@@ -141,8 +175,9 @@ Result<std::vector<DirEntry>> RealFileSystem::list_dir(const std::string& path) 
       case DT_LNK: entry.type = FileType::symlink; break;
       case DT_UNKNOWN: {
         struct stat st;
-        std::string full = path + "/" + entry.name;
-        if (::lstat(full.c_str(), &st) == 0) entry.type = type_of_mode(st.st_mode);
+        if (::fstatat(::dirfd(dir), entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          entry.type = type_of_mode(st.st_mode);
+        }
         break;
       }
       default: break;
@@ -156,7 +191,8 @@ Result<std::vector<DirEntry>> RealFileSystem::list_dir(const std::string& path) 
   return entries;
 }
 
-Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::string_view contents) {
+Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::string_view contents) {
+  const std::string path = resolve(given);
   static std::atomic<unsigned> counter{0};
   std::string temp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -188,8 +224,9 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& path, std::str
   return ok();
 }
 
-Result<void> RealFileSystem::make_dirs(const std::string& path) {
-  if (path.empty()) return ok();
+Result<void> RealFileSystem::make_dirs(const std::string& given) {
+  if (given.empty()) return ok();
+  const std::string path = resolve(given);
   std::size_t pos = 0;
   for (;;) {
     pos = path.find('/', pos + 1);
@@ -206,11 +243,12 @@ Result<void> RealFileSystem::make_dirs(const std::string& path) {
 }
 
 Result<void> RealFileSystem::rename(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error(fmt::format("cannot rename {} to", from), to, errno);
+  if (::rename(resolve(from).c_str(), resolve(to).c_str()) != 0) return errno_error(fmt::format("cannot rename {} to", from), to, errno);
   return ok();
 }
 
-Result<void> RealFileSystem::remove(const std::string& path) {
+Result<void> RealFileSystem::remove(const std::string& given) {
+  const std::string path = resolve(given);
   if (::unlink(path.c_str()) == 0) return ok();
   if (errno == EISDIR || errno == EPERM) {
     if (::rmdir(path.c_str()) == 0) return ok();

@@ -16,11 +16,6 @@ namespace {
 
 constexpr std::int64_t kNsPerSec = 1'000'000'000;
 
-bool same_stat(const fs::FileStat& a, const fs::FileStat& b) {
-  return a.type == b.type && a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
-         a.inode == b.inode && a.mode == b.mode;
-}
-
 // What the serial pass decided for one file.
 enum class Plan : std::uint8_t { done, missing, read_file, read_link };
 
@@ -33,6 +28,11 @@ struct Work {
 };
 
 }  // namespace
+
+bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b) {
+  return a.type == b.type && a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
+         a.inode == b.inode && a.mode == b.mode;
+}
 
 std::uint32_t git_mode_of(const fs::FileStat& stat) {
   if (stat.type == fs::FileType::symlink) return kGitModeSymlink;
@@ -97,7 +97,7 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
     result.mode = git_mode_of(stat);
     if (stat_cache_) {
       std::optional<StatRecord> record = stat_cache_->find(file.path);
-      if (record && same_stat(record->stat, stat) && stat.mtime_ns + kRacyMarginNs < record->recorded_ns) {
+      if (record && same_file_stat(record->stat, stat) && stat.mtime_ns + kRacyMarginNs < record->recorded_ns) {
         result.digest = record->digest;
         stats_.stat_hits++;
         continue;

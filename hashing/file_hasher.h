@@ -59,6 +59,9 @@ struct IndexFacts {
   }
 };
 
+// True when two lstats agree on type, size, mtime, ctime, inode and mode.
+bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b);
+
 // True when the lstat facts equal the index entry's and the entry is not racy:
 // then the file holds the entry's blob (git's own "clean" test).
 bool index_says_clean(const IndexFacts& facts, const fs::FileStat& stat);
@@ -94,6 +97,8 @@ inline constexpr std::int64_t kRacyMarginNs = 50'000'000;
 // read). Not thread-safe itself; uses oneTBB threads inside hash().
 class FileHasher {
  public:
+  // `root` is prefixed to every path ("" when `fs` resolves relative paths
+  // against the work tree already).
   FileHasher(const fs::FileSystem& fs, std::string root, StatCache* stat_cache, BlobDigestCache* blob_cache)
       : fs_(fs), root_(std::move(root)), stat_cache_(stat_cache), blob_cache_(blob_cache) {}
 

@@ -1,12 +1,18 @@
 #include "hashing/service_key.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include "hashing/hasher.h"
+#include "hashing/xxh3.h"
 
 namespace wharf::hashing {
 namespace {
@@ -30,12 +36,13 @@ std::string join_rel(std::string_view dir, std::string_view name) {
 // Lookups into the sorted tracked list.
 class TrackedIndex {
  public:
-  explicit TrackedIndex(const std::vector<TrackedFile>& tracked) : tracked_(tracked) {}
-
-  bool contains(std::string_view path) const {
-    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), path, by_path);
-    return it != tracked_.end() && it->path == path;
+  explicit TrackedIndex(const std::vector<TrackedFile>& tracked) : tracked_(tracked) {
+    paths_.reserve(tracked.size());
+    for (const auto& t : tracked) paths_.insert(t.path);
   }
+
+  // Hashed: asked once per directory entry of the work tree.
+  bool contains(std::string_view path) const { return paths_.contains(path); }
   // True when some tracked path lies strictly below directory `dir`.
   bool has_below(std::string_view dir) const {
     if (dir.empty()) return !tracked_.empty();
@@ -60,71 +67,236 @@ class TrackedIndex {
 
  private:
   const std::vector<TrackedFile>& tracked_;
+  std::unordered_set<std::string_view> paths_;
 };
+
+// The file-system path of a repository-relative one ("" = the root).
+std::string in_tree(const WorkTree& tree, const std::string& rel) {
+  if (tree.root.empty()) return rel;
+  return rel.empty() ? tree.root : tree.root + "/" + rel;
+}
 
 Result<bool> ignored(const WorkTree& tree, const std::string& path) {
   if (!tree.is_ignored) return false;
   return tree.is_ignored(path);
 }
 
-// Appends the untracked, not ignored files at or below `root` (a file or a
-// directory, "" = the whole work tree). Does not follow symlinks; skips .git.
-Result<void> append_untracked(const WorkTree& tree, const TrackedIndex& tracked, const std::string& root,
+// Where the untracked files are. Every directory that holds tracked files is
+// known from the index; one is listed only when its lstat or the index's idea
+// of its entries changed since a listing showed nothing but tracked entries
+// (then nothing can have been added to it). Listing and lstat run in
+// parallel; cache lookups and git's ignore rules (libgit2 is not
+// thread-safe) are serial.
+struct UntrackedScan {
+  std::vector<std::string> files;  // untracked files in directories with tracked files
+  std::vector<std::string> dirs;   // directories without any tracked file
+};
+
+// The entries a directory has according to the index: an order-independent
+// digest of their names (two sums of XXH3-128 halves).
+struct IndexedDir {
+  std::uint64_t sum_low = 0;
+  std::uint64_t sum_high = 0;
+  std::uint64_t count = 0;
+
+  void add(std::string_view name) {
+    Digest128 d = xxh3_128(name);
+    std::uint64_t low = 0;
+    std::uint64_t high = 0;
+    for (int i = 0; i < 8; ++i) {
+      high = high << 8 | d[static_cast<std::size_t>(i)];
+      low = low << 8 | d[static_cast<std::size_t>(i) + 8];
+    }
+    sum_low += low;
+    sum_high += high;
+    ++count;
+  }
+  Digest128 digest() const {
+    std::string bytes(24, '\0');
+    for (int i = 0; i < 8; ++i) {
+      bytes[static_cast<std::size_t>(i)] = static_cast<char>(sum_low >> (8 * i));
+      bytes[static_cast<std::size_t>(i) + 8] = static_cast<char>(sum_high >> (8 * i));
+      bytes[static_cast<std::size_t>(i) + 16] = static_cast<char>(count >> (8 * i));
+    }
+    return xxh3_128(bytes);
+  }
+};
+
+// Adds `path`'s ancestors at or below `root` (and the child name under each)
+// to `dirs`. `previous` is the tracked path added before it, in sorted order:
+// a subdirectory already counted for it is not counted twice.
+void add_tracked_path(std::string_view path, std::string_view previous, std::string_view root,
+                      std::unordered_map<std::string, IndexedDir>& dirs) {
+  if (path == root) return;  // the root is a file
+  std::size_t pos = root.empty() ? 0 : root.size() + 1;
+  for (;;) {
+    std::size_t slash = path.find('/', pos);
+    std::string_view dir = pos == 0 ? std::string_view() : path.substr(0, pos - 1);
+    if (slash == std::string_view::npos) {
+      dirs[std::string(dir)].add(path.substr(pos));
+      return;
+    }
+    if (!previous.starts_with(path.substr(0, slash + 1))) dirs[std::string(dir)].add(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+}
+
+// The key of a directory's record in the stat cache: paths never end in '/'.
+std::string listing_key(const std::string& dir) { return dir + "/"; }
+
+Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked,
+                               const std::unordered_map<std::string, IndexedDir>& indexed, UntrackedScan& scan) {
+  const std::int64_t run_start_ns = tree.fs->now_ns();
+  auto full = [&](const std::string& rel) { return in_tree(tree, rel); };
+  struct Dir {
+    const std::string* path;
+    const IndexedDir* facts;
+    std::optional<fs::FileStat> stat;
+    bool list = true;
+    bool clean = false;  // listed, and held exactly what the index says
+  };
+  std::vector<Dir> dirs;
+  dirs.reserve(indexed.size());
+  for (const auto& [path, facts] : indexed) dirs.push_back(Dir{&path, &facts, std::nullopt});
+
+  if (tree.listing_cache) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dirs.size(), 64), [&](const auto& range) {
+      for (std::size_t i = range.begin(); i != range.end(); ++i) {
+        auto stat = tree.fs->stat(full(*dirs[i].path));
+        if (stat && stat->type == fs::FileType::directory) dirs[i].stat = *stat;
+      }
+    });
+    for (Dir& dir : dirs) {
+      if (!dir.stat) continue;
+      std::optional<StatRecord> record = tree.listing_cache->find(listing_key(*dir.path));
+      if (record && same_file_stat(record->stat, *dir.stat) &&
+          dir.stat->mtime_ns + kRacyMarginNs < record->recorded_ns && record->digest == dir.facts->digest()) {
+        dir.list = false;
+      }
+    }
+  }
+
+  std::mutex mutex;
+  std::optional<Error> error;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dirs.size(), 16), [&](const auto& range) {
+    UntrackedScan local;
+    for (std::size_t i = range.begin(); i != range.end(); ++i) {
+      Dir& dir = dirs[i];
+      if (!dir.list) continue;
+      auto entries = tree.fs->list_dir(full(*dir.path));
+      if (!entries) {
+        if (entries.error().kind == ErrorKind::not_found || entries.error().kind == ErrorKind::io) {
+          // Gone, or no longer a directory: its tracked files are absent and
+          // whatever replaced it shows up in its parent's listing.
+          continue;
+        }
+        std::lock_guard lock(mutex);
+        if (!error) error = entries.error();
+        continue;
+      }
+      IndexedDir actual;
+      for (const fs::DirEntry& entry : *entries) {
+        if (entry.name == ".git") continue;
+        actual.add(entry.name);
+        std::string path = join_rel(*dir.path, entry.name);
+        if (entry.type == fs::FileType::directory) {
+          if (tracked.contains(path)) continue;  // a submodule: its commit is the input
+          if (!indexed.contains(path)) local.dirs.push_back(std::move(path));
+        } else if (entry.type == fs::FileType::regular || entry.type == fs::FileType::symlink) {
+          if (!tracked.contains(path)) local.files.push_back(std::move(path));
+        }
+      }
+      dir.clean = actual.count == dir.facts->count && actual.digest() == dir.facts->digest();
+    }
+    if (local.files.empty() && local.dirs.empty()) return;
+    std::lock_guard lock(mutex);
+    std::move(local.files.begin(), local.files.end(), std::back_inserter(scan.files));
+    std::move(local.dirs.begin(), local.dirs.end(), std::back_inserter(scan.dirs));
+  });
+  if (error) return std::unexpected(*error);
+
+  if (tree.listing_cache) {
+    std::size_t puts = 0;
+    for (const Dir& dir : dirs) {
+      if (!dir.list || !dir.clean || !dir.stat) continue;
+      tree.listing_cache->put(listing_key(*dir.path), StatRecord{*dir.stat, run_start_ns, dir.facts->digest()});
+      ++puts;
+    }
+    if (puts > 0) {
+      if (auto committed = tree.listing_cache->commit(); !committed) return committed;
+    }
+  }
+  return ok();
+}
+
+// Appends the untracked, not ignored files at or below directory `dir`,
+// which holds no tracked file (so every file below it is untracked).
+Result<void> walk_untracked_dir(const WorkTree& tree, const std::string& dir, std::vector<Candidate>& out) {
+  if (!dir.empty()) {
+    auto skip = ignored(tree, dir + "/");
+    if (!skip) return std::unexpected(skip.error());
+    if (*skip) return ok();
+  }
+  auto entries = tree.fs->list_dir(in_tree(tree, dir));
+  if (!entries) {
+    if (entries.error().kind == ErrorKind::not_found) return ok();
+    return std::unexpected(entries.error());
+  }
+  for (const fs::DirEntry& entry : *entries) {
+    if (entry.name == ".git") continue;
+    std::string path = join_rel(dir, entry.name);
+    if (entry.type == fs::FileType::directory) {
+      if (auto walked = walk_untracked_dir(tree, path, out); !walked) return walked;
+    } else if (entry.type == fs::FileType::regular || entry.type == fs::FileType::symlink) {
+      auto skip_file = ignored(tree, path);
+      if (!skip_file) return std::unexpected(skip_file.error());
+      if (!*skip_file) out.push_back(Candidate{std::move(path), nullptr});
+    }
+  }
+  return ok();
+}
+
+// Appends the untracked, not ignored files at or below each root (a file or
+// a directory, "" = the whole work tree). Does not follow symlinks; skips .git.
+Result<void> append_untracked(const WorkTree& tree, const TrackedIndex& tracked, const std::vector<std::string>& roots,
                               std::vector<Candidate>& out) {
-  auto full = [&](const std::string& rel) { return rel.empty() ? tree.root : tree.root + "/" + rel; };
-  std::vector<std::string> dirs;
-  if (root.empty()) {
-    dirs.push_back("");
-  } else {
-    auto stat = tree.fs->stat(full(root));
+  std::unordered_map<std::string, IndexedDir> indexed;
+  UntrackedScan scan;
+  for (const std::string& root : roots) {
+    std::vector<Candidate> below;
+    tracked.append_at_or_below(root, below);
+    std::string_view previous;
+    for (const Candidate& c : below) {
+      add_tracked_path(c.path, previous, root, indexed);
+      previous = c.path;
+    }
+    if (!below.empty()) continue;
+    // Nothing tracked: the root is an untracked file or directory, or absent.
+    if (root.empty()) {
+      scan.dirs.push_back(root);
+      continue;
+    }
+    auto stat = tree.fs->stat(in_tree(tree, root));
     if (!stat) {
-      if (stat.error().kind == ErrorKind::not_found) return ok();
+      if (stat.error().kind == ErrorKind::not_found) continue;
       return std::unexpected(stat.error());
     }
     if (stat->type == fs::FileType::directory) {
-      if (tracked.contains(root)) return ok();  // a submodule
-      if (!tracked.has_below(root)) {
-        auto skip = ignored(tree, root + "/");
-        if (!skip) return std::unexpected(skip.error());
-        if (*skip) return ok();
-      }
-      dirs.push_back(root);
+      scan.dirs.push_back(root);
     } else if (stat->type == fs::FileType::regular || stat->type == fs::FileType::symlink) {
-      if (tracked.contains(root)) return ok();
-      auto skip = ignored(tree, root);
-      if (!skip) return std::unexpected(skip.error());
-      if (!*skip) out.push_back(Candidate{root, nullptr});
-      return ok();
-    } else {
-      return ok();
+      scan.files.push_back(root);
     }
   }
-  while (!dirs.empty()) {
-    std::string dir = std::move(dirs.back());
-    dirs.pop_back();
-    auto entries = tree.fs->list_dir(full(dir));
-    if (!entries) {
-      if (entries.error().kind == ErrorKind::not_found) continue;  // removed meanwhile
-      return std::unexpected(entries.error());
-    }
-    for (const fs::DirEntry& entry : *entries) {
-      if (entry.name == ".git") continue;
-      std::string path = join_rel(dir, entry.name);
-      if (entry.type == fs::FileType::directory) {
-        if (tracked.contains(path)) continue;  // a submodule: its commit is the input
-        if (!tracked.has_below(path)) {
-          auto skip = ignored(tree, path + "/");
-          if (!skip) return std::unexpected(skip.error());
-          if (*skip) continue;
-        }
-        dirs.push_back(std::move(path));
-      } else if (entry.type == fs::FileType::regular || entry.type == fs::FileType::symlink) {
-        if (tracked.contains(path)) continue;
-        auto skip = ignored(tree, path);
-        if (!skip) return std::unexpected(skip.error());
-        if (!*skip) out.push_back(Candidate{std::move(path), nullptr});
-      }
-    }
+  if (auto scanned = scan_tracked_dirs(tree, tracked, indexed, scan); !scanned) return scanned;
+  std::sort(scan.files.begin(), scan.files.end());
+  std::sort(scan.dirs.begin(), scan.dirs.end());
+  for (std::string& file : scan.files) {
+    auto skip = ignored(tree, file);
+    if (!skip) return std::unexpected(skip.error());
+    if (!*skip) out.push_back(Candidate{std::move(file), nullptr});
+  }
+  for (const std::string& dir : scan.dirs) {
+    if (auto walked = walk_untracked_dir(tree, dir, out); !walked) return walked;
   }
   return ok();
 }
@@ -208,11 +380,9 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
   roots = minimal_roots(std::move(roots));
   TrackedIndex tracked(tree.tracked);
   std::vector<Candidate> candidates;
-  for (const std::string& root : roots) {
-    tracked.append_at_or_below(root, candidates);
-    if (auto walked = append_untracked(tree, tracked, root, candidates); !walked) {
-      return std::unexpected(walked.error());
-    }
+  for (const std::string& root : roots) tracked.append_at_or_below(root, candidates);
+  if (auto walked = append_untracked(tree, tracked, roots, candidates); !walked) {
+    return std::unexpected(walked.error());
   }
   std::sort(candidates.begin(), candidates.end(), candidate_less);
   candidates.erase(std::unique(candidates.begin(), candidates.end(),
@@ -305,9 +475,15 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
       std::uint32_t index = found->second;
       // The package as this service sees it, after the service's excludes.
       const ComponentKey& shared = set.packages_[index];
+      // The workspace excludes were applied to the package already; only the
+      // service's own can remove more (Service::excludes is own + workspace).
       std::vector<std::uint32_t> seen;
-      for (std::uint32_t f : shared.files) {
-        if (!graph::Graph::is_excluded(service, set.files_[f].path)) seen.push_back(f);
+      if (!service.config->exclude.empty()) {
+        for (std::uint32_t f : shared.files) {
+          if (!any_matches(service.config->exclude, set.files_[f].path)) seen.push_back(f);
+        }
+      } else {
+        seen = shared.files;
       }
       if (seen.size() != shared.files.size()) {
         ComponentKey variant = shared;
@@ -344,6 +520,12 @@ std::string KeySet::transcript(const ComponentKey& component) const {
   std::string text;
   hash_component(component, &text);
   return text;
+}
+
+std::vector<std::string> KeySet::transcripts(std::span<const ComponentKey* const> components) const {
+  std::vector<std::string> out(components.size());
+  tbb::parallel_for(std::size_t{0}, components.size(), [&](std::size_t i) { out[i] = transcript(*components[i]); });
+  return out;
 }
 
 Digest128 KeySet::hash_component(const ComponentKey& component, std::string* transcript) const {

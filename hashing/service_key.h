@@ -42,11 +42,19 @@ struct TrackedFile {
 // The work tree whose inputs are hashed.
 struct WorkTree {
   const fs::FileSystem* fs = nullptr;
-  std::string root;                  // the work tree root, no trailing '/'
+  // The work tree root, no trailing '/'; "" when `fs` resolves relative
+  // paths against it already.
+  std::string root;
   std::vector<TrackedFile> tracked;  // the git index, sorted by path, unique
   // Whether git ignores a repository-relative path (a trailing '/' asks
   // about a directory). Asked only about untracked paths. Null: nothing is.
   std::function<Result<bool>(const std::string& path)> is_ignored;
+  // Remembers directories whose listing held exactly the entries the index
+  // implies, under "<dir>/" (root: "/") with the directory's lstat and a
+  // digest of those names: while both still match, the directory cannot hold
+  // an untracked file and is not listed again. Null: list every directory.
+  // Used from one thread; committed by KeySet::compute.
+  StatCache* listing_cache = nullptr;
 };
 
 // The value of an environment variable, nullopt when unset (unset != empty).
@@ -90,6 +98,8 @@ class KeySet {
 
   // The "tag: value" lines hashed into `component`'s key (see Hasher).
   std::string transcript(const ComponentKey& component) const;
+  // The transcripts of many components, computed in parallel.
+  std::vector<std::string> transcripts(std::span<const ComponentKey* const> components) const;
 
  private:
   Digest128 hash_component(const ComponentKey& component, std::string* transcript) const;

@@ -81,6 +81,21 @@ TEST(MemoryFileSystem, ListDirIsSortedWithImplicitDirectories) {
   EXPECT_EQ(fs.stat("/r/a")->type, FileType::directory);
 }
 
+TEST(MemoryFileSystem, AddingOrRemovingAnEntryStampsItsDirectory) {
+  MemoryFileSystem fs;
+  fs.set_file("/r/d/a", "1");
+  auto before = fs.stat("/r/d");
+  fs.tick();
+  fs.set_file("/r/d/a", "2");  // a change inside: the directory is untouched
+  EXPECT_EQ(fs.stat("/r/d")->mtime_ns, before->mtime_ns);
+  fs.set_file("/r/d/b", "new");
+  EXPECT_EQ(fs.stat("/r/d")->mtime_ns, before->mtime_ns + MemoryFileSystem::kTickNs);
+  fs.tick();
+  ASSERT_TRUE(fs.remove("/r/d/b"));
+  EXPECT_EQ(fs.stat("/r/d")->mtime_ns, before->mtime_ns + 2 * MemoryFileSystem::kTickNs);
+  EXPECT_EQ(fs.stat("/r/d")->inode, before->inode);
+}
+
 TEST(MemoryFileSystem, WriteRenameRemove) {
   MemoryFileSystem fs;
   ASSERT_TRUE(fs.write_file_atomic("/r/a", "1"));

@@ -84,6 +84,7 @@ class ServiceKeyTest : public ::testing::Test {
       t.facts.racy = true;
       tree.tracked.push_back(t);
     }
+    if (use_listing_cache_) tree.listing_cache = &listing_cache_;
     tree.is_ignored = [this](const std::string& path) -> Result<bool> {
       return std::any_of(ignored_.begin(), ignored_.end(), [&](const std::string& p) { return path.starts_with(p); });
     };
@@ -112,6 +113,8 @@ class ServiceKeyTest : public ::testing::Test {
   testing::MemoryBlobDigestCache blob_cache_;
   std::map<std::string, std::string> env_;
   std::set<std::string> ignored_;
+  bool use_listing_cache_ = false;
+  testing::MemoryStatCache listing_cache_;
   HashStats stats_;
 };
 
@@ -255,6 +258,47 @@ TEST_F(ServiceKeyTest, UntrackedFilesCountUnlessIgnored) {
   KeySet deleted = Compute(Tree("/repo"));
   EXPECT_NE(Key(deleted, "api"), clean);
   EXPECT_EQ(deleted.find_service("api")->files.size(), 1u);
+}
+
+TEST_F(ServiceKeyTest, UnchangedDirectoriesAreNotListedAgain) {
+  use_listing_cache_ = true;
+  Write("/repo", kFiles);
+  fs_.tick();
+  fs_.reset_counters();
+  std::string first = Key(Compute(Tree("/repo")), "api");
+  EXPECT_GT(fs_.lists(), 0u);
+  fs_.tick();
+  fs_.reset_counters();
+  EXPECT_EQ(Key(Compute(Tree("/repo")), "api"), first);
+  EXPECT_EQ(fs_.lists(), 0u);
+  EXPECT_EQ(fs_.reads(), 0u);
+
+  // A new untracked file stamps its directory: listed again and found.
+  fs_.set_file("/repo/services/api/new.ts", "new");
+  fs_.tick();
+  fs_.reset_counters();
+  KeySet with_new = Compute(Tree("/repo"));
+  EXPECT_NE(Key(with_new, "api"), first);
+  EXPECT_EQ(fs_.lists(), 1u);
+  EXPECT_EQ(with_new.find_service("api")->files.size(), 3u);
+  // It stays untracked, so that directory is listed every time.
+  fs_.tick();
+  fs_.reset_counters();
+  EXPECT_EQ(Key(Compute(Tree("/repo")), "api"), Key(with_new, "api"));
+  EXPECT_EQ(fs_.lists(), 1u);
+  ASSERT_TRUE(fs_.remove("/repo/services/api/new.ts"));
+  fs_.tick();
+  EXPECT_EQ(Key(Compute(Tree("/repo")), "api"), first);
+}
+
+TEST_F(ServiceKeyTest, ADirectoryChangedWithinTheRecordsTickIsListedAgain) {
+  use_listing_cache_ = true;
+  Write("/repo", kFiles);
+  std::string first = Key(Compute(Tree("/repo")), "api");  // same tick as the writes
+  fs_.set_file("/repo/services/api/new.ts", "new");       // still the same tick
+  fs_.reset_counters();
+  EXPECT_NE(Key(Compute(Tree("/repo")), "api"), first);
+  EXPECT_GT(fs_.lists(), 0u);
 }
 
 TEST_F(ServiceKeyTest, ModeAndConfigAreInputs) {
