@@ -26,16 +26,16 @@
 namespace wharf::cache {
 
 // The named databases; the order is the order of kDbNames.
-enum class Db { meta, stat, blob, artifacts, transcripts, last_built, ledger };
-inline constexpr std::size_t kDbCount = 7;
+enum class Db { meta, stat, artifacts, transcripts, last_built, ledger };
+inline constexpr std::size_t kDbCount = 6;
 inline constexpr std::array<const char*, kDbCount> kDbNames = {
-    "meta", "stat", "blob", "artifacts", "transcripts", "last_built", "ledger"};
+    "meta", "stat", "artifacts", "transcripts", "last_built", "ledger"};
 
 inline constexpr std::size_t kDefaultMapSize = std::size_t{64} << 20;
 
 // Stored under "format" in Db::meta; a different value is treated like
 // corruption (moved aside), so an incompatible layout is never misread.
-inline constexpr std::string_view kFormatVersion = "wharf-cache/1";
+inline constexpr std::string_view kFormatVersion = "wharf-cache/2";
 
 // Name of the marker file written into the environment directory when an
 // operation hits MDB_CORRUPTED and friends; open() then refuses the files.

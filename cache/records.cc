@@ -9,7 +9,6 @@ namespace wharf::cache {
 namespace {
 
 constexpr std::uint8_t kStatVersion = 1;
-constexpr std::uint8_t kDigestVersion = 1;
 constexpr int kJsonVersion = 1;
 constexpr std::size_t kStatSize = 62;
 
@@ -75,19 +74,6 @@ std::optional<hashing::StatRecord> decode_stat(std::string_view in) {
   record.recorded_ns = take_le<std::int64_t>(in);
   std::memcpy(record.digest.data(), in.data(), record.digest.size());
   return record;
-}
-
-std::string encode_digest(const hashing::Digest128& digest) {
-  std::string out(1, static_cast<char>(kDigestVersion));
-  out.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return out;
-}
-
-std::optional<hashing::Digest128> decode_digest(std::string_view in) {
-  hashing::Digest128 digest;
-  if (in.size() != 1 + digest.size() || static_cast<std::uint8_t>(in[0]) != kDigestVersion) return std::nullopt;
-  std::memcpy(digest.data(), in.data() + 1, digest.size());
-  return digest;
 }
 
 std::string encode_artifact(const ArtifactRecord& record) {

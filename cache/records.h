@@ -36,10 +36,6 @@ struct LedgerEntry {
 std::string encode_stat(const hashing::StatRecord& record);
 std::optional<hashing::StatRecord> decode_stat(std::string_view bytes);
 
-// Digest128: a version byte and the 16 digest bytes.
-std::string encode_digest(const hashing::Digest128& digest);
-std::optional<hashing::Digest128> decode_digest(std::string_view bytes);
-
 // ArtifactRecord and LedgerEntry: JSON objects with a "v" field, so they can
 // be read with mdb_dump when debugging.
 std::string encode_artifact(const ArtifactRecord& record);

@@ -52,14 +52,4 @@ void LmdbStatCache::put(std::string_view path, const hashing::StatRecord& record
   db_.put(path, encode_stat(record));
 }
 
-std::optional<hashing::Digest128> LmdbBlobDigestCache::find(std::string_view blob_id) {
-  auto bytes = db_.find(blob_id);
-  if (!bytes) return std::nullopt;
-  return decode_digest(*bytes);
-}
-
-void LmdbBlobDigestCache::put(std::string_view blob_id, const hashing::Digest128& digest) {
-  db_.put(blob_id, encode_digest(digest));
-}
-
 }  // namespace wharf::cache

@@ -1,4 +1,4 @@
-// hashing::StatCache and hashing::BlobDigestCache on LMDB (Db::stat, Db::blob).
+// hashing::StatCache on LMDB (Db::stat).
 // Lookups read from one snapshot kept open between calls (cheap, and
 // consistent for a hashing run); put()s are buffered and written by commit()
 // in one write transaction. A record that fails to decode is a miss. A
@@ -43,19 +43,6 @@ class LmdbStatCache final : public hashing::StatCache {
   explicit LmdbStatCache(LmdbEnv& env) : db_(env, Db::stat) {}
   std::optional<hashing::StatRecord> find(std::string_view path) override;
   void put(std::string_view path, const hashing::StatRecord& record) override;
-  Result<void> commit() override { return db_.commit(); }
-  std::size_t pending() const { return db_.pending(); }
-
- private:
-  BufferedDb db_;
-};
-
-class LmdbBlobDigestCache final : public hashing::BlobDigestCache {
- public:
-  explicit LmdbBlobDigestCache(LmdbEnv& env) : db_(env, Db::blob) {}
-  // `blob_id`: the git blob id, 20 raw bytes (any other key works too).
-  std::optional<hashing::Digest128> find(std::string_view blob_id) override;
-  void put(std::string_view blob_id, const hashing::Digest128& digest) override;
   Result<void> commit() override { return db_.commit(); }
   std::size_t pending() const { return db_.pending(); }
 

@@ -23,6 +23,8 @@ struct HashSession {
   hashing::WorkTree tree;
   hashing::HashStats stats;
   std::unique_ptr<hashing::KeySet> keys;
+  // Wall time of each phase, for --stats ("where does a cold run go?").
+  std::vector<std::pair<std::string, double>> phase_ms;
 };
 
 // Opens the workspace and the cache (--cache-dir, $WHARF_CACHE_DIR, or

@@ -152,41 +152,43 @@ Result<std::string> RealFileSystem::read_link(const std::string& path) const {
 }
 
 Result<std::vector<DirEntry>> RealFileSystem::list_dir(const std::string& path) const {
-  DIR* dir = nullptr;
-  if (base_fd_ >= 0) {
-    int fd = ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      dir = ::fdopendir(fd);
-      if (!dir) ::close(fd);
-    }
-  } else {
-    dir = ::opendir(resolve(path).c_str());
-  }
-  if (!dir) return errno_error("cannot list", path, errno);
+  // getdents64 on the descriptor: opendir/fdopendir would add an fstat and
+  // two fcntl calls per directory, a third of a cold `wharf hash` on a tree
+  // of 23k directories (strace -c).
+  int fd = base_fd_ >= 0 ? ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                         : ::open(resolve(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot list", path, errno);
   std::vector<DirEntry> entries;
-  errno = 0;
-  while (struct dirent* ent = ::readdir(dir)) {
-    std::string_view name = ent->d_name;
-    if (name == "." || name == "..") continue;
-    DirEntry entry{std::string(name), FileType::other};
-    switch (ent->d_type) {
-      case DT_REG: entry.type = FileType::regular; break;
-      case DT_DIR: entry.type = FileType::directory; break;
-      case DT_LNK: entry.type = FileType::symlink; break;
-      case DT_UNKNOWN: {
-        struct stat st;
-        if (::fstatat(::dirfd(dir), entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-          entry.type = type_of_mode(st.st_mode);
-        }
-        break;
-      }
-      default: break;
+  alignas(struct dirent64) char buffer[32 * 1024];
+  while (true) {
+    ssize_t got = ::getdents64(fd, buffer, sizeof(buffer));
+    if (got < 0) {
+      int err = errno;
+      ::close(fd);
+      return errno_error("cannot list", path, err);
     }
-    entries.push_back(std::move(entry));
+    if (got == 0) break;
+    for (ssize_t offset = 0; offset < got;) {
+      const auto* ent = reinterpret_cast<const struct dirent64*>(buffer + offset);
+      offset += ent->d_reclen;
+      std::string_view name = ent->d_name;
+      if (name == "." || name == "..") continue;
+      DirEntry entry{std::string(name), FileType::other};
+      switch (ent->d_type) {
+        case DT_REG: entry.type = FileType::regular; break;
+        case DT_DIR: entry.type = FileType::directory; break;
+        case DT_LNK: entry.type = FileType::symlink; break;
+        case DT_UNKNOWN: {  // some file systems do not fill d_type
+          struct stat st;
+          if (::fstatat(fd, entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) entry.type = type_of_mode(st.st_mode);
+          break;
+        }
+        default: break;
+      }
+      entries.push_back(std::move(entry));
+    }
   }
-  int err = errno;
-  ::closedir(dir);
-  if (err != 0) return errno_error("cannot list", path, err);
+  ::close(fd);
   std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return entries;
 }

@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -24,10 +26,32 @@ struct Work {
   Error error{ErrorKind::io, ""};
   bool stat_failed = false;
   Plan plan = Plan::done;
-  bool remember_blob = false;
 };
 
 }  // namespace
+
+Digest128 blob_stand_in(std::string_view blob_id) {
+  Xxh3 hasher;
+  hasher.update("wharf-git-blob\0");
+  hasher.update(blob_id);
+  return hasher.digest();
+}
+
+std::array<std::uint8_t, 20> git_blob_id(std::string_view bytes) {
+  std::array<std::uint8_t, 20> id{};
+  std::string header = fmt::format("blob {}", bytes.size());
+  header.push_back('\0');
+  // Only files git's clean test could not vouch for get here: few.
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  unsigned int length = 0;
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha1(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), header.data(), header.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), id.data(), &length) != 1) {
+    id.fill(0);  // matches no index entry: the file gets its XXH3 digest
+  }
+  return id;
+}
 
 bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b) {
   return a.type == b.type && a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns &&
@@ -77,7 +101,6 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
   // (b), (c): cache lookups, serially (the caches are not thread-safe).
   std::size_t to_read = 0;
   std::size_t stat_puts = 0;
-  std::size_t blob_puts = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const FileToHash& file = files[i];
     Work& w = work[i];
@@ -85,7 +108,7 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
     if (w.stat_failed) return std::unexpected(w.error);
     if (file.index && file.index->mode == kGitModeGitlink) {
       // A submodule: its commit id is its content; nothing to read.
-      result = HashedFile{true, kGitModeGitlink, xxh3_128(file.index->blob_key())};
+      result = HashedFile{true, kGitModeGitlink, blob_stand_in(file.index->blob_key())};
       continue;
     }
     if (!w.stat || (w.stat->type != fs::FileType::regular && w.stat->type != fs::FileType::symlink)) {
@@ -95,6 +118,12 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
     const fs::FileStat& stat = *w.stat;
     result.present = true;
     result.mode = git_mode_of(stat);
+    // Git's clean test first: it needs no lookup at all.
+    if (file.index && index_says_clean(*file.index, stat)) {
+      result.digest = blob_stand_in(file.index->blob_key());
+      stats_.blob_hits++;
+      continue;
+    }
     if (stat_cache_) {
       std::optional<StatRecord> record = stat_cache_->find(file.path);
       if (record && same_file_stat(record->stat, stat) && stat.mtime_ns + kRacyMarginNs < record->recorded_ns) {
@@ -102,20 +131,6 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
         stats_.stat_hits++;
         continue;
       }
-    }
-    if (file.index && index_says_clean(*file.index, stat)) {
-      if (blob_cache_) {
-        if (std::optional<Digest128> digest = blob_cache_->find(file.index->blob_key())) {
-          result.digest = *digest;
-          stats_.blob_hits++;
-          if (stat_cache_) {
-            stat_cache_->put(file.path, StatRecord{stat, run_start_ns, *digest});
-            stat_puts++;
-          }
-          continue;
-        }
-      }
-      w.remember_blob = true;
     }
     w.plan = stat.type == fs::FileType::symlink ? Plan::read_link : Plan::read_file;
     ++to_read;
@@ -148,7 +163,9 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
           continue;
         }
         bytes += buffer.size();
-        out[i].digest = xxh3_128(buffer);
+        const IndexFacts* index = files[i].index;
+        out[i].digest = index && git_blob_id(buffer) == index->blob_id ? blob_stand_in(index->blob_key())
+                                                                       : xxh3_128(buffer);
       }
       bytes_read += bytes;
     });
@@ -171,10 +188,6 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
       stat_cache_->put(files[i].path, StatRecord{*w.stat, run_start_ns, out[i].digest});
       stat_puts++;
     }
-    if (w.remember_blob && blob_cache_) {
-      blob_cache_->put(files[i].index->blob_key(), out[i].digest);
-      blob_puts++;
-    }
   }
   stats_.files += n;
   stats_.files_read += to_read;
@@ -182,9 +195,6 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
   // Nothing new (a warm run): leave the caches alone, no write transaction.
   if (stat_cache_ && stat_puts > 0) {
     if (auto committed = stat_cache_->commit(); !committed) return std::unexpected(committed.error());
-  }
-  if (blob_cache_ && blob_puts > 0) {
-    if (auto committed = blob_cache_->commit(); !committed) return std::unexpected(committed.error());
   }
   return out;
 }

@@ -1,19 +1,23 @@
 // Content digests of many files at once, reading as few as possible.
 //
 // Which hash is used where:
-//  - The digest of a file is XXH3-128 of its bytes (of the target string for a
-//    symlink; of the 20-byte commit id for a submodule). It never depends on
-//    the path, the checkout location or timestamps.
-//  - Stat cache (path -> lstat facts + digest): a file whose (size, mtime ns,
-//    ctime ns, inode, mode) are unchanged since a non-racy record is not read.
-//  - Git index + blob cache (blob id -> digest): a tracked file whose lstat
-//    matches its (non-racy) index entry has the content of that blob, so the
-//    digest remembered for the blob stands in; this survives fresh clones,
-//    branch switches and reverts, where the stat cache misses. The blob cache
-//    holds the digest of the checked-out bytes of a clean file with that blob,
-//    which equals the blob's bytes unless a git filter (eol, LFS) applies;
-//    either way it is only ever filled from bytes actually read.
-//  - Otherwise the file is read and hashed (in parallel with oneTBB).
+//  - A tracked file whose bytes are its git index blob: the git blob id stands
+//    in for the content hash, as blob_stand_in(id) (XXH3-128 of a tag and the
+//    20-byte id). Git's own "clean" test (the lstat matches the non-racy index
+//    entry) proves it with no read at all; a tracked file that must be read
+//    (touched, re-checked-out) gets the stand-in too when the git blob SHA-1
+//    of its bytes equals the index's, so touching a file never changes a key.
+//  - Any other file (untracked, or modified and not staged): XXH3-128 of its
+//    bytes (of the target string for a symlink).
+//  - A submodule: blob_stand_in of its commit id.
+//  A digest never depends on the path, the checkout location or timestamps;
+//  a fresh clone, a branch switch or a revert gives the digests a committed
+//  tree always had. (Staging a modified file switches its digest from XXH3 to
+//  the stand-in: one extra build, never a wrong reuse.)
+//  - Stat cache (path -> lstat facts + digest): a file that had to be read is
+//    not read again while its (size, mtime ns, ctime ns, inode, mode) stay and
+//    the record is not racy.
+//  - Reads and hashes run in parallel with oneTBB.
 #pragma once
 
 #include <array>
@@ -59,6 +63,12 @@ struct IndexFacts {
   }
 };
 
+// The digest that stands in for the content of the git blob `blob_id`.
+Digest128 blob_stand_in(std::string_view blob_id);
+
+// git's blob id of `bytes` (SHA-1 of "blob <size>\0" + bytes), 20 raw bytes.
+std::array<std::uint8_t, 20> git_blob_id(std::string_view bytes);
+
 // True when two lstats agree on type, size, mtime, ctime, inode and mode.
 bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b);
 
@@ -83,7 +93,7 @@ struct HashedFile {
 struct HashStats {
   std::uint64_t files = 0;       // paths asked about
   std::uint64_t stat_hits = 0;   // digest from the stat cache
-  std::uint64_t blob_hits = 0;   // digest from the git index + blob cache
+  std::uint64_t blob_hits = 0;   // git blob id stood in (index says clean): no read
   std::uint64_t files_read = 0;  // contents read and hashed
   std::uint64_t bytes_read = 0;
 };
@@ -93,14 +103,14 @@ struct HashStats {
 // from a coarse clock that can lag the precise one by a few ms).
 inline constexpr std::int64_t kRacyMarginNs = 50'000'000;
 
-// Hashes files below one root. The caches may be null (then every file is
-// read). Not thread-safe itself; uses oneTBB threads inside hash().
+// Hashes files below one root. The stat cache may be null (then every file
+// the index does not vouch for is read). Not thread-safe itself; uses oneTBB threads inside hash().
 class FileHasher {
  public:
   // `root` is prefixed to every path ("" when `fs` resolves relative paths
   // against the work tree already).
-  FileHasher(const fs::FileSystem& fs, std::string root, StatCache* stat_cache, BlobDigestCache* blob_cache)
-      : fs_(fs), root_(std::move(root)), stat_cache_(stat_cache), blob_cache_(blob_cache) {}
+  FileHasher(const fs::FileSystem& fs, std::string root, StatCache* stat_cache)
+      : fs_(fs), root_(std::move(root)), stat_cache_(stat_cache) {}
 
   // One result per input, in input order. Fails (ErrorKind::io) when a file
   // that exists cannot be read; then nothing is committed to the caches.
@@ -114,7 +124,6 @@ class FileHasher {
   const fs::FileSystem& fs_;
   std::string root_;
   StatCache* stat_cache_;
-  BlobDigestCache* blob_cache_;
   HashStats stats_;
 };
 

@@ -38,16 +38,4 @@ class StatCache {
   virtual Result<void> commit() = 0;
 };
 
-// git blob id (20 raw bytes) -> XXH3-128 of that blob's bytes. Content
-// addressed, so it survives fresh checkouts, branch switches and reverts: a
-// clean committed file (its lstat matches the git index) whose blob was
-// hashed once before is never read again. Not thread-safe.
-class BlobDigestCache {
- public:
-  virtual ~BlobDigestCache() = default;
-  virtual std::optional<Digest128> find(std::string_view blob_id) = 0;
-  virtual void put(std::string_view blob_id, const Digest128& digest) = 0;
-  virtual Result<void> commit() = 0;
-};
-
 }  // namespace wharf::hashing

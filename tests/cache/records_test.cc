@@ -41,16 +41,6 @@ TEST(RecordsTest, StatRecordRejectsOtherVersionsLengthsAndTypes) {
   EXPECT_FALSE(decode_stat(bad_type));
 }
 
-TEST(RecordsTest, DigestRoundTrips) {
-  hashing::Digest128 digest{};
-  digest[0] = 0xff;
-  digest[15] = 0x01;
-  auto decoded = decode_digest(encode_digest(digest));
-  ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(*decoded, digest);
-  EXPECT_FALSE(decode_digest(encode_digest(digest).substr(1)));
-}
-
 TEST(RecordsTest, ArtifactRoundTripsAsJson) {
   ArtifactRecord record{"api", "zip", std::string(64, 'a'), 42, 100, 200};
   auto bytes = encode_artifact(record);

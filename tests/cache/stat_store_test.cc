@@ -94,25 +94,5 @@ TEST_F(StatStoreTest, CommitGrowsATinyMap) {
   EXPECT_TRUE(stats.find("some/longish/path/file4999.ts"));
 }
 
-TEST_F(StatStoreTest, BlobDigestCacheRoundTrip) {
-  std::string blob_id(20, '\0');
-  blob_id[0] = '\x9a';
-  hashing::Digest128 digest{};
-  digest.fill(0x5c);
-  {
-    auto cache = Open();
-    ASSERT_TRUE(cache);
-    LmdbBlobDigestCache blobs(cache->env());
-    EXPECT_FALSE(blobs.find(blob_id));
-    blobs.put(blob_id, digest);
-    ASSERT_TRUE(blobs.commit());
-  }
-  auto cache = Open();
-  ASSERT_TRUE(cache);
-  LmdbBlobDigestCache blobs(cache->env());
-  EXPECT_EQ(blobs.find(blob_id), digest);
-  EXPECT_FALSE(blobs.find(std::string(20, '\x01')));
-}
-
 }  // namespace
 }  // namespace wharf::cache

@@ -10,26 +10,26 @@ namespace wharf::hashing {
 namespace {
 
 using fs::MemoryFileSystem;
-using testing::MemoryBlobDigestCache;
 using testing::MemoryStatCache;
 
 class FileHasherTest : public ::testing::Test {
  protected:
   std::vector<HashedFile> Hash(const std::vector<FileToHash>& files) {
     fs_.reset_counters();
-    FileHasher hasher(fs_, "/repo", &stat_cache_, &blob_cache_);
+    FileHasher hasher(fs_, "/repo", &stat_cache_);
     auto result = hasher.hash(files);
     EXPECT_TRUE(result) << (result ? "" : result.error().message);
     stats_ = hasher.stats();
     return result ? *result : std::vector<HashedFile>{};
   }
 
-  // Index facts as git would record them for the file as it is now.
-  IndexFacts FactsFor(const std::string& rel, std::uint8_t blob_byte, bool racy = false) {
+  // Index facts as git would record them for the file as it is now, with
+  // the blob of `staged` (what `git add` saw).
+  IndexFacts FactsFor(const std::string& rel, std::string_view staged, bool racy = false) {
     auto stat = fs_.stat("/repo/" + rel);
     EXPECT_TRUE(stat);
     IndexFacts facts;
-    facts.blob_id.fill(blob_byte);
+    facts.blob_id = git_blob_id(staged);
     facts.mode = git_mode_of(*stat);
     facts.mtime_sec = static_cast<std::uint32_t>(stat->mtime_ns / 1'000'000'000);
     facts.mtime_nsec = static_cast<std::uint32_t>(stat->mtime_ns % 1'000'000'000);
@@ -43,7 +43,6 @@ class FileHasherTest : public ::testing::Test {
 
   MemoryFileSystem fs_;
   MemoryStatCache stat_cache_;
-  MemoryBlobDigestCache blob_cache_;
   HashStats stats_;
 };
 
@@ -117,46 +116,63 @@ TEST_F(FileHasherTest, RacyRecordIsRehashed) {
   EXPECT_EQ(stats_.files_read, 0u);
 }
 
-TEST_F(FileHasherTest, CleanIndexEntryUsesTheBlobCache) {
+TEST_F(FileHasherTest, GitBlobIdIsGits) {
+  // `printf hello | git hash-object --stdin`
+  auto id = git_blob_id("hello");
+  static constexpr std::uint8_t kHello[20] = {0xb6, 0xfc, 0x4c, 0x62, 0x0b, 0x67, 0xd9, 0x5f, 0x95, 0x3a,
+                                              0x5c, 0x1c, 0x12, 0x30, 0xaa, 0xab, 0x5d, 0xb5, 0xa1, 0xb0};
+  EXPECT_TRUE(std::equal(id.begin(), id.end(), std::begin(kHello)));
+}
+
+TEST_F(FileHasherTest, CleanIndexEntryStandsInWithoutARead) {
   fs_.set_file("/repo/a.txt", "alpha");
   fs_.tick();
-  IndexFacts facts = FactsFor("a.txt", 0xab);
+  IndexFacts facts = FactsFor("a.txt", "alpha");
   auto first = Hash({{"a.txt", &facts}});
-  EXPECT_EQ(stats_.files_read, 1u);
-  ASSERT_EQ(blob_cache_.committed.size(), 1u);
-
-  // A fresh checkout elsewhere: no stat record, but the index is clean.
-  stat_cache_.committed.clear();
-  fs_.set_file("/repo/a.txt", "alpha");  // same path, new times (a re-checkout)
-  fs_.tick();
-  facts = FactsFor("a.txt", 0xab);
-  auto second = Hash({{"a.txt", &facts}});
-  EXPECT_EQ(second[0].digest, first[0].digest);
+  EXPECT_EQ(first[0].digest, blob_stand_in(facts.blob_key()));
   EXPECT_EQ(stats_.blob_hits, 1u);
   EXPECT_EQ(stats_.files_read, 0u);
   EXPECT_EQ(fs_.reads(), 0u);
-  // ... and the stat cache learned the file, so next time it is a stat hit.
-  fs_.tick();
-  Hash({{"a.txt", &facts}});
-  EXPECT_EQ(stats_.stat_hits, 1u);
+  EXPECT_TRUE(stat_cache_.committed.empty());  // the index vouches; nothing to remember
 }
 
-TEST_F(FileHasherTest, RacyOrStaleIndexEntryIsNotTrusted) {
+TEST_F(FileHasherTest, TouchedTrackedFileKeepsItsDigestAndIsReadOnce) {
   fs_.set_file("/repo/a.txt", "alpha");
   fs_.tick();
-  IndexFacts facts = FactsFor("a.txt", 0xab);
-  blob_cache_.committed[std::string(facts.blob_key())] = xxh3_128("something else");
-  IndexFacts racy = facts;
-  racy.racy = true;
-  auto result = Hash({{"a.txt", &racy}});
-  EXPECT_EQ(result[0].digest, xxh3_128("alpha"));
-  EXPECT_EQ(stats_.blob_hits, 0u);
+  IndexFacts facts = FactsFor("a.txt", "alpha");
+  auto clean = Hash({{"a.txt", &facts}});
+  fs_.set_file("/repo/a.txt", "alpha");  // touch: new times, same bytes; the index is now stale
+  fs_.tick();
+  auto touched = Hash({{"a.txt", &facts}});
+  EXPECT_EQ(touched[0].digest, clean[0].digest);  // git blob SHA-1 of the bytes matched
+  EXPECT_EQ(stats_.files_read, 1u);
+  fs_.tick();
+  auto again = Hash({{"a.txt", &facts}});
+  EXPECT_EQ(again[0].digest, clean[0].digest);
+  EXPECT_EQ(stats_.stat_hits, 1u);
+  EXPECT_EQ(fs_.reads(), 0u);
+}
 
-  stat_cache_.committed.clear();
+TEST_F(FileHasherTest, ModifiedTrackedFileGetsItsContentDigest) {
+  fs_.set_file("/repo/a.txt", "alpha");
+  fs_.tick();
+  IndexFacts facts = FactsFor("a.txt", "alpha");
   fs_.set_file("/repo/a.txt", "alphb", MemoryFileSystem::KeepTimes::yes);  // ctime moves
   fs_.tick();
-  result = Hash({{"a.txt", &facts}});
+  auto result = Hash({{"a.txt", &facts}});
   EXPECT_EQ(result[0].digest, xxh3_128("alphb"));
+  EXPECT_EQ(stats_.blob_hits, 0u);
+  EXPECT_EQ(stats_.files_read, 1u);
+}
+
+TEST_F(FileHasherTest, RacyIndexEntryIsNotTrusted) {
+  // The file changed in the same tick as git looked at it: size and times can
+  // match the entry while the bytes do not.
+  fs_.set_file("/repo/a.txt", "alpha");
+  fs_.tick();
+  IndexFacts racy = FactsFor("a.txt", "other", /*racy=*/true);
+  auto result = Hash({{"a.txt", &racy}});
+  EXPECT_EQ(result[0].digest, xxh3_128("alpha"));
   EXPECT_EQ(stats_.blob_hits, 0u);
   EXPECT_EQ(stats_.files_read, 1u);
 }
@@ -177,13 +193,13 @@ TEST_F(FileHasherTest, SymlinksExecBitsMissingFilesAndSubmodules) {
   EXPECT_FALSE(result[2].present);
   EXPECT_TRUE(result[3].present);
   EXPECT_EQ(result[3].mode, kGitModeGitlink);
-  EXPECT_EQ(result[3].digest, xxh3_128(submodule.blob_key()));
+  EXPECT_EQ(result[3].digest, blob_stand_in(submodule.blob_key()));
   EXPECT_EQ(stats_.files_read, 2u);
 }
 
-TEST_F(FileHasherTest, WithoutCachesEverythingIsRead) {
+TEST_F(FileHasherTest, WithoutAStatCacheEverythingIsRead) {
   fs_.set_file("/repo/a", "1");
-  FileHasher hasher(fs_, "/repo", nullptr, nullptr);
+  FileHasher hasher(fs_, "/repo", nullptr);
   ASSERT_TRUE(hasher.hash(std::vector<FileToHash>{{"a"}}));
   ASSERT_TRUE(hasher.hash(std::vector<FileToHash>{{"a"}}));
   EXPECT_EQ(hasher.stats().files_read, 2u);

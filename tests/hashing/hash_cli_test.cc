@@ -78,16 +78,20 @@ TEST_F(HashCliTest, SecondRunReadsNoFile) {
   EXPECT_EQ(first["services"][0]["files"], 3);  // package.json, api/index.ts, common/index.ts
   EXPECT_EQ(first["services"][1]["files"], 3);  // package.json, web/main.ts, web/untracked.ts
   EXPECT_EQ(first["stats"]["files"], 5);
-  EXPECT_EQ(first["stats"]["files_read"], 5);
+  // The four committed files are clean in the index: their blob ids stand
+  // in, unread. Only the untracked file is read.
+  EXPECT_EQ(first["stats"]["blob_hits"], 4);
+  EXPECT_EQ(first["stats"]["files_read"], 1);
 
   nlohmann::json second = Hash(repo_.path());
   EXPECT_EQ(second["services"], first["services"]);
   EXPECT_EQ(second["stats"]["files_read"], 0);
   EXPECT_EQ(second["stats"]["bytes_read"], 0);
-  EXPECT_EQ(second["stats"]["stat_hits"], 5);
+  EXPECT_EQ(second["stats"]["blob_hits"], 4);
+  EXPECT_EQ(second["stats"]["stat_hits"], 1);
 }
 
-TEST_F(HashCliTest, CloneElsewhereGivesTheSameKeysFromTheBlobCache) {
+TEST_F(HashCliTest, CloneElsewhereGivesTheSameKeysFromTheGitIndex) {
   nlohmann::json original = Hash(repo_.path(), "api");
   ::wharf::testing::TempDir other;
   std::string clone = other.path() + "/checkout";

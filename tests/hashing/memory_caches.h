@@ -1,4 +1,4 @@
-// In-memory StatCache and BlobDigestCache for tests: plain maps, with put()
+// In-memory StatCache for tests: plain maps, with put()
 // staged until commit() as the LMDB ones do. Intentionally simplistic: no
 // persistence, no concurrency.
 #pragma once
@@ -28,24 +28,6 @@ class MemoryStatCache : public StatCache {
   std::map<std::string, StatRecord> committed;
   std::map<std::string, StatRecord> staged;
   int commits = 0;
-};
-
-class MemoryBlobDigestCache : public BlobDigestCache {
- public:
-  std::optional<Digest128> find(std::string_view blob_id) override {
-    auto it = committed.find(std::string(blob_id));
-    if (it == committed.end()) return std::nullopt;
-    return it->second;
-  }
-  void put(std::string_view blob_id, const Digest128& digest) override { staged[std::string(blob_id)] = digest; }
-  Result<void> commit() override {
-    for (auto& [id, digest] : staged) committed[id] = digest;
-    staged.clear();
-    return ok();
-  }
-
-  std::map<std::string, Digest128> committed;
-  std::map<std::string, Digest128> staged;
 };
 
 }  // namespace wharf::hashing::testing

@@ -94,7 +94,7 @@ class ServiceKeyTest : public ::testing::Test {
   KeySet Compute(const WorkTree& tree) {
     std::vector<const graph::Service*> services;
     for (const auto& service : graph_.services()) services.push_back(&service);
-    FileHasher hasher(*tree.fs, tree.root, &stat_cache_, &blob_cache_);
+    FileHasher hasher(*tree.fs, tree.root, &stat_cache_);
     auto keys = KeySet::compute(graph_, services, tree, hasher, [this](const std::string& name) -> std::optional<std::string> {
       auto it = env_.find(name);
       if (it == env_.end()) return std::nullopt;
@@ -110,7 +110,6 @@ class ServiceKeyTest : public ::testing::Test {
   graph::Graph graph_;
   MemoryFileSystem fs_;
   testing::MemoryStatCache stat_cache_;
-  testing::MemoryBlobDigestCache blob_cache_;
   std::map<std::string, std::string> env_;
   std::set<std::string> ignored_;
   bool use_listing_cache_ = false;
