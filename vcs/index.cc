@@ -1,6 +1,12 @@
 #include "vcs/index.h"
 
+#include "vcs/index_file.h"
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 
@@ -20,9 +26,9 @@ bool not_older(std::uint32_t sec, std::uint32_t nsec, const struct timespec& ref
   return nsec >= static_cast<std::uint32_t>(ref.tv_nsec);
 }
 
-}  // namespace
-
-Result<Index> Index::read(const Repository& repo) {
+// The libgit2 reader: complete, and the fallback for what index_file.h
+// declines.
+Result<Index> read_with_libgit2(const Repository& repo) {
   git_index* raw = nullptr;
   if (git_repository_index(&raw, repo.raw()) != 0) {
     return fail(ErrorKind::repository, fmt::format("cannot read the git index: {}", last_git_error()));
@@ -39,14 +45,14 @@ Result<Index> Index::read(const Repository& repo) {
     }
   }
 
-  Index out;
+  std::vector<IndexEntry> out;
   std::size_t count = git_index_entrycount(index.get());
-  out.entries_.reserve(count);
+  out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     const git_index_entry* entry = git_index_get_byindex(index.get(), i);
     if (!entry) continue;
     int stage = git_index_entry_stage(entry);
-    if (stage != 0 && !out.entries_.empty() && out.entries_.back().path == entry->path) continue;
+    if (stage != 0 && !out.empty() && out.back().path == entry->path) continue;
     IndexEntry e;
     e.path = entry->path;
     e.id = entry->id;
@@ -59,19 +65,58 @@ Result<Index> Index::read(const Repository& repo) {
     e.file_size = entry->file_size;
     e.conflicted = stage != 0;
     e.racy = e.conflicted || !have_index_file || not_older(e.mtime_sec, e.mtime_nsec, index_mtime);
-    out.entries_.push_back(std::move(e));
+    out.push_back(std::move(e));
   }
   // libgit2 keeps entries sorted by path then stage; make sure of the order
   // the lookups below rely on.
-  if (!std::is_sorted(out.entries_.begin(), out.entries_.end(),
-                      [](const IndexEntry& a, const IndexEntry& b) { return a.path < b.path; })) {
-    std::stable_sort(out.entries_.begin(), out.entries_.end(),
-                     [](const IndexEntry& a, const IndexEntry& b) { return a.path < b.path; });
-    out.entries_.erase(std::unique(out.entries_.begin(), out.entries_.end(),
-                                   [](const IndexEntry& a, const IndexEntry& b) { return a.path == b.path; }),
-                       out.entries_.end());
+  return Index::from_entries(std::move(out));
+}
+
+}  // namespace
+
+Index Index::from_entries(std::vector<IndexEntry> entries) {
+  // The file keeps entries sorted by path then stage; make sure of the order
+  // the lookups below rely on.
+  auto by_path = [](const IndexEntry& a, const IndexEntry& b) { return a.path < b.path; };
+  if (!std::is_sorted(entries.begin(), entries.end(), by_path)) {
+    std::stable_sort(entries.begin(), entries.end(), by_path);
+    entries.erase(std::unique(entries.begin(), entries.end(),
+                              [](const IndexEntry& a, const IndexEntry& b) { return a.path == b.path; }),
+                  entries.end());
   }
-  return out;
+  Index index;
+  index.entries_ = std::move(entries);
+  return index;
+}
+
+Result<Index> Index::read(const Repository& repo, IndexReader reader) {
+  if (reader == IndexReader::libgit2) return read_with_libgit2(repo);
+  std::string path = repo.git_dir() + "index";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Index{};  // a new repository: nothing tracked yet
+    return read_with_libgit2(repo);
+  }
+  struct stat st;
+  std::string bytes;
+  bool read_all = ::fstat(fd, &st) == 0;
+  if (read_all) {
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+      if (got <= 0) break;
+      done += static_cast<std::size_t>(got);
+    }
+    read_all = done == bytes.size();
+  }
+  ::close(fd);
+  if (!read_all) return read_with_libgit2(repo);
+  std::string declined;
+  auto parsed = parse_index_file(bytes, st.st_mtim, &declined);
+  if (!parsed) return std::unexpected(parsed.error());
+  if (!*parsed) return read_with_libgit2(repo);  // a feature left to libgit2
+  return from_entries(std::move(**parsed));
 }
 
 const IndexEntry* Index::find(std::string_view path) const {

@@ -36,11 +36,18 @@ struct IndexEntry {
   bool conflicted = false;
 };
 
+enum class IndexReader {
+  fast,     // index_file.h, falling back to libgit2 for what it declines
+  libgit2,  // git_repository_index() only (tests compare the two)
+};
+
 // A snapshot of the index. Immutable after read(); safe to share.
 class Index {
  public:
   // Reads the repository's index file (an absent index is an empty one).
-  static Result<Index> read(const Repository& repo);
+  static Result<Index> read(const Repository& repo, IndexReader reader = IndexReader::fast);
+  // Sorts by path and keeps one entry per path.
+  static Index from_entries(std::vector<IndexEntry> entries);
 
   // Sorted by path, each path once (stage 0, or one entry marked conflicted).
   const std::vector<IndexEntry>& entries() const { return entries_; }

@@ -1,0 +1,141 @@
+#include "vcs/index_file.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace wharf::vcs {
+namespace {
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+}
+
+std::uint16_t be16(const unsigned char* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+
+bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref) {
+  auto ref_sec = static_cast<std::uint32_t>(ref.tv_sec);
+  if (sec != ref_sec) return sec > ref_sec;
+  return nsec >= static_cast<std::uint32_t>(ref.tv_nsec);
+}
+
+// The trailing SHA-1 over everything before it (all zeros: git wrote it with
+// index.skipHash, nothing to check).
+bool checksum_ok(std::string_view bytes) {
+  const auto* trailer = reinterpret_cast<const unsigned char*>(bytes.data() + bytes.size() - 20);
+  if (std::all_of(trailer, trailer + 20, [](unsigned char c) { return c == 0; })) return true;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size() - 20, digest, &length, EVP_sha1(), nullptr) != 1) return false;
+  return length == 20 && std::memcmp(digest, trailer, 20) == 0;
+}
+
+constexpr std::size_t kFixedPart = 62;  // stat data (40) + object id (20) + flags (2)
+constexpr std::uint16_t kExtendedFlag = 0x4000;
+constexpr std::uint16_t kStageMask = 0x3000;
+constexpr std::uint16_t kNameMask = 0x0fff;
+
+}  // namespace
+
+Result<std::optional<std::vector<IndexEntry>>> parse_index_file(std::string_view bytes, const timespec& file_mtime,
+                                                                std::string* declined) {
+  auto damaged = [](std::string what) {
+    return fail(ErrorKind::corrupt, fmt::format("the git index is damaged ({}); run `git status` to have git "
+                                                "rebuild it, or `rm .git/index && git reset`",
+                                                what));
+  };
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (bytes.size() < 12 + 20 || std::memcmp(data, "DIRC", 4) != 0) return damaged("no DIRC header");
+  const std::uint32_t version = be32(data + 4);
+  const std::uint32_t count = be32(data + 8);
+  if (version < 2 || version > 4) {
+    *declined = fmt::format("index version {}", version);
+    return std::optional<std::vector<IndexEntry>>{};
+  }
+  if (!checksum_ok(bytes)) return damaged("checksum mismatch");
+
+  const std::size_t end = bytes.size() - 20;
+  std::size_t at = 12;
+  std::vector<IndexEntry> entries;
+  entries.reserve(count);
+  std::string previous;  // v4 paths are compressed against the previous one
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (at + kFixedPart > end) return damaged("entry past the end");
+    const unsigned char* e = data + at;
+    const std::uint16_t flags = be16(e + 60);
+    std::size_t name_at = at + kFixedPart;
+    if (flags & kExtendedFlag) {
+      if (version < 3) return damaged("extended flags in a version 2 index");
+      if (name_at + 2 > end) return damaged("entry past the end");
+      name_at += 2;
+    }
+    std::string path;
+    if (version == 4) {
+      // varint: how many bytes of the previous path to drop (git's offset
+      // encoding: each continuation adds one before shifting).
+      std::size_t p = name_at;
+      if (p >= end) return damaged("entry past the end");
+      std::uint64_t drop = data[p] & 0x7f;
+      while (data[p++] & 0x80) {
+        if (p >= end || drop > (std::uint64_t{1} << 32)) return damaged("bad path prefix length");
+        drop = ((drop + 1) << 7) | (data[p] & 0x7f);
+      }
+      if (drop > previous.size()) return damaged("bad path prefix length");
+      const void* nul = std::memchr(data + p, '\0', end - p);
+      if (!nul) return damaged("unterminated path");
+      const std::size_t suffix = static_cast<const unsigned char*>(nul) - (data + p);
+      path.assign(previous, 0, previous.size() - drop);
+      path.append(reinterpret_cast<const char*>(data + p), suffix);
+      at = p + suffix + 1;
+      previous = path;
+    } else {
+      std::size_t length = flags & kNameMask;
+      if (length == kNameMask) {  // 0xfff: the real length is longer; find the NUL
+        const void* nul = std::memchr(data + name_at, '\0', end - name_at);
+        if (!nul) return damaged("unterminated path");
+        length = static_cast<const unsigned char*>(nul) - (data + name_at);
+      }
+      if (name_at + length >= end) return damaged("entry past the end");
+      path.assign(reinterpret_cast<const char*>(data + name_at), length);
+      // Entries are padded with 1-8 NULs to a multiple of 8 bytes.
+      at += ((name_at - at) + length + 8) & ~std::size_t{7};
+    }
+    const std::uint32_t mode = be32(e + 24);
+    if ((mode & 0170000) == 0040000) {  // a sparse-directory entry
+      *declined = "sparse index";
+      return std::optional<std::vector<IndexEntry>>{};
+    }
+    const int stage = (flags & kStageMask) >> 12;
+    if (stage != 0 && !entries.empty() && entries.back().path == path) continue;  // one entry per path
+    IndexEntry entry;
+    entry.path = std::move(path);
+    std::memcpy(entry.id.id, e + 40, 20);
+    entry.mode = mode;
+    entry.ctime_sec = be32(e + 0);
+    entry.ctime_nsec = be32(e + 4);
+    entry.mtime_sec = be32(e + 8);
+    entry.mtime_nsec = be32(e + 12);
+    entry.ino = be32(e + 20);
+    entry.file_size = be32(e + 36);
+    entry.conflicted = stage != 0;
+    entry.racy = entry.conflicted || not_older(entry.mtime_sec, entry.mtime_nsec, file_mtime);
+    entries.push_back(std::move(entry));
+  }
+  // Extensions: only a split index ("link") changes what the entries mean.
+  while (at + 8 <= end) {
+    const std::uint32_t size = be32(data + at + 4);
+    if (std::memcmp(data + at, "link", 4) == 0) {
+      *declined = "split index";
+      return std::optional<std::vector<IndexEntry>>{};
+    }
+    if (size > end - at - 8) return damaged("extension past the end");
+    at += 8 + size;
+  }
+  return std::optional<std::vector<IndexEntry>>{std::move(entries)};
+}
+
+}  // namespace wharf::vcs
