@@ -36,13 +36,15 @@ std::string join_rel(std::string_view dir, std::string_view name) {
 // Lookups into the sorted tracked list.
 class TrackedIndex {
  public:
-  explicit TrackedIndex(const std::vector<TrackedFile>& tracked) : tracked_(tracked) {
-    paths_.reserve(tracked.size());
-    for (const auto& t : tracked) paths_.insert(t.path);
-  }
+  explicit TrackedIndex(const std::vector<TrackedFile>& tracked) : tracked_(tracked) {}
 
-  // Hashed: asked once per directory entry of the work tree.
-  bool contains(std::string_view path) const { return paths_.contains(path); }
+  // Asked only for entries of directories whose listing differs from the
+  // index, so a binary search beats building a hash set of every path.
+  bool contains(std::string_view path) const {
+    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), path,
+                               [](const TrackedFile& t, std::string_view p) { return t.path < p; });
+    return it != tracked_.end() && it->path == path;
+  }
   // True when some tracked path lies strictly below directory `dir`.
   bool has_below(std::string_view dir) const {
     if (dir.empty()) return !tracked_.empty();
@@ -67,7 +69,6 @@ class TrackedIndex {
 
  private:
   const std::vector<TrackedFile>& tracked_;
-  std::unordered_set<std::string_view> paths_;
 };
 
 // The file-system path of a repository-relative one ("" = the root).
@@ -196,8 +197,14 @@ Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked
       }
       IndexedDir actual;
       for (const fs::DirEntry& entry : *entries) {
+        if (entry.name != ".git") actual.add(entry.name);
+      }
+      dir.clean = actual.count == dir.facts->count && actual.digest() == dir.facts->digest();
+      // Exactly the names the index expects (nearly every directory): nothing
+      // untracked here, so no per-entry lookups.
+      if (dir.clean) continue;
+      for (const fs::DirEntry& entry : *entries) {
         if (entry.name == ".git") continue;
-        actual.add(entry.name);
         std::string path = join_rel(*dir.path, entry.name);
         if (entry.type == fs::FileType::directory) {
           if (tracked.contains(path)) continue;  // a submodule: its commit is the input
@@ -206,7 +213,6 @@ Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked
           if (!tracked.contains(path)) local.files.push_back(std::move(path));
         }
       }
-      dir.clean = actual.count == dir.facts->count && actual.digest() == dir.facts->digest();
     }
     if (local.files.empty() && local.dirs.empty()) return;
     std::lock_guard lock(mutex);
