@@ -52,6 +52,16 @@ class FileSystem {
   virtual Result<std::string> read_link(const std::string& path) const = 0;
   // Entries of a directory, sorted by name, without "." and "..".
   virtual Result<std::vector<DirEntry>> list_dir(const std::string& path) const = 0;
+  // The directory's own lstat facts, taken before its entries are read (so
+  // a change during the listing shows as a later mtime), then its entries.
+  // The default stats and lists; RealFileSystem fstats the descriptor it
+  // lists, saving a path walk per directory.
+  virtual Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const {
+    auto stat_result = stat(path);
+    if (!stat_result) return std::unexpected(stat_result.error());
+    dir_stat = *stat_result;
+    return list_dir(path);
+  }
   // Writes to a temporary file beside `path`, fsyncs and renames it over
   // `path`: readers see the old or the new contents, never a part.
   virtual Result<void> write_file_atomic(const std::string& path, std::string_view contents) = 0;

@@ -19,6 +19,9 @@ class ForwardingFileSystem : public FileSystem {
   }
   Result<std::string> read_link(const std::string& path) const override { return target_.read_link(path); }
   Result<std::vector<DirEntry>> list_dir(const std::string& path) const override { return target_.list_dir(path); }
+  Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const override {
+    return target_.stat_and_list_dir(path, dir_stat);
+  }
   Result<void> write_file_atomic(const std::string& path, std::string_view contents) override {
     return target_.write_file_atomic(path, contents);
   }

@@ -25,6 +25,7 @@ class RealFileSystem final : public FileSystem {
   Result<void> read_file_into(const std::string& path, std::string& buffer) const override;
   Result<std::string> read_link(const std::string& path) const override;
   Result<std::vector<DirEntry>> list_dir(const std::string& path) const override;
+  Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const override;
   Result<void> write_file_atomic(const std::string& path, std::string_view contents) override;
   Result<void> make_dirs(const std::string& path) override;
   Result<void> rename(const std::string& from, const std::string& to) override;
@@ -32,6 +33,7 @@ class RealFileSystem final : public FileSystem {
   std::int64_t now_ns() const override;
 
  private:
+  Result<std::vector<DirEntry>> list_dir_impl(const std::string& path, FileStat* dir_stat) const;
   // `path` for calls without an *at() form: made absolute against the base.
   std::string resolve(const std::string& path) const;
   // The descriptor *at() calls resolve against, and the path to use with it.

@@ -161,16 +161,21 @@ Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked
   for (const auto& [path, facts] : indexed) dirs.push_back(Dir{&path, &facts, std::nullopt});
 
   if (tree.listing_cache) {
+    // Only a directory with a listing record can skip its listing; the
+    // others get their lstat from the listing itself (no extra path walk).
+    std::vector<std::optional<StatRecord>> records(dirs.size());
+    for (std::size_t i = 0; i < dirs.size(); ++i) records[i] = tree.listing_cache->find(listing_key(*dirs[i].path));
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dirs.size(), 64), [&](const auto& range) {
       for (std::size_t i = range.begin(); i != range.end(); ++i) {
+        if (!records[i]) continue;
         auto stat = tree.fs->stat(full(*dirs[i].path));
         if (stat && stat->type == fs::FileType::directory) dirs[i].stat = *stat;
       }
     });
-    for (Dir& dir : dirs) {
-      if (!dir.stat) continue;
-      std::optional<StatRecord> record = tree.listing_cache->find(listing_key(*dir.path));
-      if (record && same_file_stat(record->stat, *dir.stat) &&
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+      Dir& dir = dirs[i];
+      const std::optional<StatRecord>& record = records[i];
+      if (dir.stat && record && same_file_stat(record->stat, *dir.stat) &&
           dir.stat->mtime_ns + kRacyMarginNs < record->recorded_ns && record->digest == dir.facts->digest()) {
         dir.list = false;
       }
@@ -184,7 +189,9 @@ Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
       Dir& dir = dirs[i];
       if (!dir.list) continue;
-      auto entries = tree.fs->list_dir(full(*dir.path));
+      fs::FileStat listed_stat;
+      auto entries = tree.fs->stat_and_list_dir(full(*dir.path), listed_stat);
+      if (entries) dir.stat = listed_stat;
       if (!entries) {
         if (entries.error().kind == ErrorKind::not_found || entries.error().kind == ErrorKind::io) {
           // Gone, or no longer a directory: its tracked files are absent and
