@@ -47,7 +47,11 @@ Result<ArtifactRecord> ArtifactStore::put(std::string_view key, ArtifactRecord r
                                                     record.digest));
     }
     if (auto r = txn.put(Db::artifacts, key, encoded); !r) return r;
-    if (auto r = txn.put(Db::transcripts, key, transcript); !r) return r;
+    // An empty transcript means "none given": keep the one `wharf hash`
+    // stored for this key, which is what `wharf explain` compares against.
+    if (!transcript.empty()) {
+      if (auto r = txn.put(Db::transcripts, key, transcript); !r) return r;
+    }
     return txn.put(Db::last_built, record.service, key);
   });
   if (!written) return std::unexpected(written.error());

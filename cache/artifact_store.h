@@ -33,7 +33,8 @@ class ArtifactStore {
   // ErrorKind::usage when `key` is not 32 lowercase hex digits.
   Result<std::optional<ArtifactRecord>> find(std::string_view key);
 
-  // Records the artifact, its transcript and last_built[record.service] in
+  // Records the artifact, its transcript (an empty one keeps any stored for
+  // the key) and last_built[record.service] in
   // one transaction. The blob must already be stored (BlobStore::put_*):
   // that is checked inside the transaction, so a concurrent gc cannot leave
   // the record dangling (ErrorKind::not_found then; store the blob again).

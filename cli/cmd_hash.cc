@@ -175,7 +175,7 @@ Result<void> store_transcripts(cache::Cache& cache, const hashing::KeySet& keys)
       std::string key = hashing::to_hex(component->key);
       auto found = txn.get(cache::Db::transcripts, key);
       if (!found) return std::unexpected(found.error());
-      // An empty transcript (an artifact put without one) counts as missing.
+      // An empty transcript (from an older wharf) counts as missing.
       if (!*found || (*found)->empty()) missing.emplace_back(std::move(key), component);
     }
     return ok();
