@@ -37,14 +37,27 @@ void GitRepo::symlink(const std::string& target, const std::string& path) {
   std::filesystem::create_symlink(target, full);
 }
 
-std::string GitRepo::git(const std::string& args) {
-  // Fixed identity, dates and no user config: the same SHAs on every machine.
-  std::string command = fmt::format(
+namespace {
+
+// Fixed identity, dates and no user config: the same SHAs on every machine.
+std::string git_command(const std::string& dir, int commits, const std::string& args) {
+  return fmt::format(
       "cd {} && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "
       "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com GIT_AUTHOR_DATE='2026-01-01T00:00:{:02d}Z' "
       "GIT_COMMITTER_DATE='2026-01-01T00:00:{:02d}Z' git {} 2>&1",
-      shell_quote(dir_.path()), commits_ % 60, commits_ % 60, args);
-  std::string out = run_command(command);
+      shell_quote(dir), commits % 60, commits % 60, args);
+}
+
+}  // namespace
+
+int GitRepo::git_status(const std::string& args) {
+  int status = 0;
+  run_command(git_command(dir_.path(), commits_, args), &status);
+  return status;
+}
+
+std::string GitRepo::git(const std::string& args) {
+  std::string out = run_command(git_command(dir_.path(), commits_, args));
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }

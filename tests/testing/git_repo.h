@@ -22,6 +22,8 @@ class GitRepo {
   void symlink(const std::string& target, const std::string& path);
   // Runs git with fixed identity and dates; returns stdout (trailing newline trimmed).
   std::string git(const std::string& args);
+  // The same, for a command expected to fail sometimes: returns the exit code.
+  int git_status(const std::string& args);
   // Stages everything and commits; returns the new full SHA.
   std::string commit(const std::string& message);
   std::string head() { return git("rev-parse HEAD"); }

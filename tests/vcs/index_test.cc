@@ -90,9 +90,7 @@ TEST_F(IndexTest, ConflictsAreOneEntryMarkedConflicted) {
   repo_.git("checkout -q main");
   repo_.write("a.txt", "main\n");
   repo_.commit("main");
-  int status = 0;
-  testing::run_command("cd " + testing::shell_quote(repo_.path()) + " && git merge -q other >/dev/null 2>&1", &status);
-  EXPECT_NE(status, 0);  // the conflict is the point
+  EXPECT_NE(repo_.git_status("merge -q other"), 0);  // the conflict is the point
   Compare();
   auto repo = Repository::open(repo_.path());
   auto index = Index::read(*repo);
