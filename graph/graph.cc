@@ -199,17 +199,20 @@ bool Graph::is_excluded(const Service& service, std::string_view path) {
   return false;
 }
 
+bool Graph::excluded_by_package(const Input& input, std::string_view path) {
+  if (!input.own_excludes) return false;
+  return std::any_of(input.own_excludes->begin(), input.own_excludes->end(),
+                     [&](const PatternEntry& exclude) { return exclude.pattern.matches(path); });
+}
+
+bool Graph::accepts(const Service& service, const Input& input, std::string_view path) {
+  return input.pattern().matches(path) && !is_excluded(service, path) && !excluded_by_package(input, path);
+}
+
 const Input* Graph::covering_input(const Service& service, std::string_view path) {
   if (is_excluded(service, path)) return nullptr;
   for (const Input& input : service.inputs) {
-    if (!input.pattern().matches(path)) continue;
-    bool excluded = false;
-    if (input.own_excludes) {
-      for (const auto& exclude : *input.own_excludes) {
-        if (exclude.pattern.matches(path)) excluded = true;
-      }
-    }
-    if (!excluded) return &input;
+    if (input.pattern().matches(path) && !excluded_by_package(input, path)) return &input;
   }
   return nullptr;
 }

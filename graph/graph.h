@@ -63,8 +63,15 @@ class Graph {
   // True when an exclude of `service` (its own or the workspace's) matches.
   static bool is_excluded(const Service& service, std::string_view path);
 
+  // True when `path` reaches `service` through `input` (it matches the
+  // input's pattern and no exclude of the service, the workspace or the
+  // input's package).
+  static bool accepts(const Service& service, const Input& input, std::string_view path);
+
+
  private:
   Graph() = default;
+  static bool excluded_by_package(const Input& input, std::string_view path);
   std::unique_ptr<Config> config_;  // stable address: Inputs point into it
   std::vector<Service> services_;
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/worker.h"
 #include "util/text.h"
 #include "vcs/tree_diff.h"
 
@@ -29,71 +30,8 @@ bool Plan::any_deploy() const {
 
 namespace {
 
-ReasonKind reason_kind(graph::InputKind kind) {
-  switch (kind) {
-    case graph::InputKind::path: return ReasonKind::path;
-    case graph::InputKind::package: return ReasonKind::package;
-    case graph::InputKind::workspace: return ReasonKind::workspace;
-  }
-  return ReasonKind::path;
-}
-
-bool accepts(const graph::Service& service, const graph::Input& input, std::string_view path) {
-  if (!input.pattern().matches(path) || graph::Graph::is_excluded(service, path)) return false;
-  if (input.own_excludes) {
-    for (const auto& exclude : *input.own_excludes) {
-      if (exclude.pattern.matches(path)) return false;
-    }
-  }
-  return true;
-}
-
-// A base resolved once per distinct revision string and per commit.
-struct ResolvedBase {
-  vcs::ObjectId commit;
-  vcs::TreePtr tree;
-  int users = 0;  // services diffed from this base
-  // Every path changed between this base and head, computed once when many
-  // services share the base (--since): one walk, then a binary search per
-  // input root instead of a walk per root.
-  const std::vector<std::string>* all_changes = nullptr;
-};
-
-// What every worker reads and nobody writes while services are planned.
-struct Shared {
-  const graph::Graph& graph;
-  const PlanOptions& options;
-  vcs::ObjectId head;
-  std::vector<std::string> uncommitted;   // --worktree paths, sorted
-  std::map<std::string, int> users_per_rev;  // services per base revision
-};
-
-// Plans services on one thread with its own repository handle (libgit2
-// objects are not shared across threads), tree cache and resolved bases.
-class Worker {
- public:
-  Worker(const vcs::Repository& repo, const Shared& shared) : repo_(repo), shared_(shared), differ_(repo) {}
-
-  Result<void> load_head();
-  Result<void> plan_service(const graph::Service& service, ServicePlan& out);
-
-  std::size_t bases() const { return bases_.size(); }
-  const vcs::TreeDiffer& differ() const { return differ_; }
-
- private:
-  Result<ResolvedBase*> base_for(const std::string& service, const std::string& rev, bool* missing);
-  // Calls visit(path) for each committed change at or below `root`, in
-  // bytewise order, until it returns true.
-  template <class Visit>
-  Result<void> for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit);
-
-  const vcs::Repository& repo_;
-  const Shared& shared_;
-  vcs::TreeDiffer differ_;
-  vcs::TreePtr head_tree_;
-  std::map<std::string, vcs::ObjectId> rev_to_commit_;
-  std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
-};
+using detail::Shared;
+using detail::Worker;
 
 class Planner {
  public:
@@ -113,154 +51,6 @@ class Planner {
   vcs::ObjectId head_;
   Plan plan_;
 };
-
-Result<void> Worker::load_head() {
-  auto tree = repo_.commit_tree(shared_.head);
-  if (!tree) return std::unexpected(tree.error());
-  head_tree_ = std::move(*tree);
-  return ok();
-}
-
-template <class Visit>
-Result<void> Worker::for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit) {
-  if (base.users < shared_.options.whole_diff_min_services) {
-    // Few services on this base (--live): walk only below `root`, and only
-    // until the first change the caller accepts. Tree order is bytewise
-    // path order, so the first path is the same as in the whole-diff branch.
-    auto walked = differ_.visit_changes(base.tree.get(), head_tree_.get(), root, visit);
-    if (!walked) return std::unexpected(walked.error());
-    return ok();
-  }
-  if (!base.all_changes) {
-    auto changed = differ_.changed_paths(base.tree.get(), head_tree_.get(), "");
-    if (!changed) return std::unexpected(changed.error());
-    base.all_changes = *changed;
-  }
-  const auto& all = *base.all_changes;
-  if (root.empty()) {
-    for (const std::string& path : all) {
-      if (visit(path)) break;
-    }
-    return ok();
-  }
-  // `root` itself, then everything below it ("root/..." is contiguous in
-  // bytewise order; "root-x" sorts between the two and is skipped).
-  auto exact = std::lower_bound(all.begin(), all.end(), root);
-  if (exact != all.end() && *exact == root && visit(*exact)) return ok();
-  std::string below = root + '/';
-  for (auto it = std::lower_bound(all.begin(), all.end(), below);
-       it != all.end() && it->compare(0, below.size(), below) == 0; ++it) {
-    if (visit(*it)) break;
-  }
-  return ok();
-}
-
-Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::string& rev, bool* missing) {
-  *missing = false;
-  auto known = rev_to_commit_.find(rev);
-  if (known == rev_to_commit_.end()) {
-    auto resolved = repo_.resolve_commit(rev);
-    const std::string from = shared_.options.live ? fmt::format("live SHA '{}' of service '{}'", rev, service)
-                                           : fmt::format("--since '{}'", rev);
-    if (!resolved) {
-      switch (resolved.error().failure) {
-        case vcs::ResolveFailure::ambiguous:
-          return fail(ErrorKind::repository,
-                      fmt::format("{} is ambiguous: several objects start with it; give more hex digits "
-                                  "(the full 40-character SHA)",
-                                  from));
-        case vcs::ResolveFailure::not_found:
-          if (shared_.options.missing_base == MissingBase::deploy) {
-            *missing = true;
-            return nullptr;
-          }
-          return fail(ErrorKind::repository,
-                      fmt::format("{} is not in this repository{}; fetch more history (git fetch --unshallow, "
-                                  "or fetch-depth: 0 in CI) or pass --missing-base=deploy to deploy it anyway",
-                                  from, repo_.is_shallow() ? " (the clone is shallow)" : ""));
-        case vcs::ResolveFailure::invalid:
-          return fail(ErrorKind::repository,
-                      fmt::format("{} is not a revision: {}", from, resolved.error().message));
-      }
-    }
-    known = rev_to_commit_.emplace(rev, *resolved).first;
-  }
-  vcs::ObjectId commit = known->second;
-  if (shared_.options.merge_base) {
-    auto base = repo_.merge_base(commit, shared_.head);
-    if (!base) return std::unexpected(base.error());
-    commit = *base;
-  }
-  std::string key = commit.hex();
-  auto it = bases_.find(key);
-  if (it == bases_.end()) {
-    auto tree = repo_.commit_tree(commit);
-    if (!tree) return std::unexpected(tree.error());
-    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree)}).first;
-  }
-  if (auto users = shared_.users_per_rev.find(rev); users != shared_.users_per_rev.end()) {
-    it->second.users = std::max(it->second.users, users->second);
-  }
-  return &it->second;
-}
-
-Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& out) {
-  out.name = service.name;
-  std::optional<std::string> rev;
-  if (shared_.options.live) {
-    if (auto it = shared_.options.live->find(service.name); it != shared_.options.live->end()) rev = it->second;
-  } else {
-    rev = shared_.options.since;
-  }
-  if (!rev) {
-    out.action = Action::deploy;
-    out.reasons.push_back(Reason{ReasonKind::not_live, "", "", false});
-    return ok();
-  }
-  out.base_rev = *rev;
-  bool missing = false;
-  auto base = base_for(service.name, *rev, &missing);
-  if (!base) return std::unexpected(base.error());
-  if (missing) {
-    out.action = Action::deploy;
-    out.reasons.push_back(Reason{ReasonKind::missing_base, "", "", false});
-    return ok();
-  }
-  out.base = (*base)->commit.hex();
-
-  // One reason per route; within a route, the first accepted path in pattern
-  // order (committed changes first, then uncommitted ones).
-  for (std::size_t i = 0; i < service.inputs.size(); ++i) {
-    const graph::Input& input = service.inputs[i];
-    ReasonKind kind = reason_kind(input.kind);
-    bool have_route = std::any_of(out.reasons.begin(), out.reasons.end(),
-                                  [&](const Reason& r) { return r.kind == kind && r.via == input.via; });
-    if (have_route) continue;
-    const std::string& root = input.pattern().root();
-    // A copy: the walk reuses its path buffer.
-    std::optional<std::string> found;
-    auto walked = for_each_change(**base, root, [&](const std::string& path) {
-      if (!accepts(service, input, path)) return false;
-      found = path;
-      return true;
-    });
-    if (!walked) return std::unexpected(walked.error());
-    bool uncommitted = false;
-    if (!found && shared_.options.worktree) {
-      for (auto it = std::lower_bound(shared_.uncommitted.begin(), shared_.uncommitted.end(), root);
-           it != shared_.uncommitted.end() && graph::is_at_or_below(*it, root); ++it) {
-        if (accepts(service, input, *it)) {
-          found = *it;
-          uncommitted = true;
-          break;
-        }
-      }
-    }
-    if (found) out.reasons.push_back(Reason{kind, *found, std::string(input.via), uncommitted});
-  }
-  out.action = out.reasons.empty() ? Action::skip : Action::deploy;
-  return ok();
-}
 
 void Planner::warn_unmatched_patterns(git_tree* head_tree) {
   std::set<std::string> checked;

@@ -1,0 +1,63 @@
+// One thread's share of a plan: resolving bases and deciding DEPLOY or skip
+// for services, with its own libgit2 handle. Internal to plan/.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "plan/plan.h"
+#include "vcs/repository.h"
+#include "vcs/tree_diff.h"
+
+namespace wharf::plan::detail {
+
+// A base resolved once per distinct revision string and per commit.
+struct ResolvedBase {
+  vcs::ObjectId commit;
+  vcs::TreePtr tree;
+  int users = 0;  // services diffed from this base
+  // Every path changed between this base and head, computed once when many
+  // services share the base (--since): one walk, then a binary search per
+  // input root instead of a walk per root.
+  const std::vector<std::string>* all_changes = nullptr;
+};
+
+// What every worker reads and nobody writes while services are planned.
+struct Shared {
+  const graph::Graph& graph;
+  const PlanOptions& options;
+  vcs::ObjectId head;
+  std::vector<std::string> uncommitted;   // --worktree paths, sorted
+  std::map<std::string, int> users_per_rev;  // services per base revision
+};
+
+// Plans services on one thread with its own repository handle (libgit2
+// objects are not shared across threads), tree cache and resolved bases.
+class Worker {
+ public:
+  Worker(const vcs::Repository& repo, const Shared& shared) : repo_(repo), shared_(shared), differ_(repo) {}
+
+  Result<void> load_head();
+  Result<void> plan_service(const graph::Service& service, ServicePlan& out);
+
+  std::size_t bases() const { return bases_.size(); }
+  const vcs::TreeDiffer& differ() const { return differ_; }
+
+ private:
+  Result<ResolvedBase*> base_for(const std::string& service, const std::string& rev, bool* missing);
+  // Calls visit(path) for each committed change at or below `root`, in
+  // bytewise order, until it returns true.
+  template <class Visit>
+  Result<void> for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit);
+
+  const vcs::Repository& repo_;
+  const Shared& shared_;
+  vcs::TreeDiffer differ_;
+  vcs::TreePtr head_tree_;
+  std::map<std::string, vcs::ObjectId> rev_to_commit_;
+  std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
+};
+
+}  // namespace wharf::plan::detail
