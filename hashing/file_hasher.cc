@@ -24,7 +24,7 @@ enum class Plan : std::uint8_t { done, missing, read_file, read_link };
 struct Work {
   std::optional<fs::FileStat> stat;
   Error error{ErrorKind::io, ""};
-  bool stat_failed = false;
+  bool has_error = false;  // `error` holds why this file could not be stat-ed or read
   Plan plan = Plan::done;
 };
 
@@ -92,7 +92,7 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
       if (stat) {
         work[i].stat = *stat;
       } else if (stat.error().kind != ErrorKind::not_found) {
-        work[i].stat_failed = true;
+        work[i].has_error = true;
         work[i].error = stat.error();
       }
     }
@@ -105,7 +105,7 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
     const FileToHash& file = files[i];
     Work& w = work[i];
     HashedFile& result = out[i];
-    if (w.stat_failed) return std::unexpected(w.error);
+    if (w.has_error) return std::unexpected(w.error);
     if (file.index && file.index->mode == kGitModeGitlink) {
       // A submodule: its commit id is its content; nothing to read.
       result = HashedFile{true, kGitModeGitlink, blob_stand_in(file.index->blob_key())};
@@ -151,14 +151,14 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
           auto target = fs_.read_link(path);
           if (!target) {
             w.error = target.error();
-            w.stat_failed = true;
+            w.has_error = true;
             failed = true;
             continue;
           }
           buffer = std::move(*target);
         } else if (auto read = fs_.read_file_into(path, buffer); !read) {
           w.error = read.error();
-          w.stat_failed = true;
+          w.has_error = true;
           failed = true;
           continue;
         }
@@ -172,7 +172,7 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
   }
   if (failed) {
     for (const Work& w : work) {
-      if (w.stat_failed) {
+      if (w.has_error) {
         return fail(w.error.kind == ErrorKind::not_found ? ErrorKind::io : w.error.kind,
                     fmt::format("{} (did it change while wharf was hashing?)", w.error.message));
       }

@@ -185,10 +185,11 @@ Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, s
 
 Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_tree, git_tree* new_tree,
                                                                   std::string_view root) {
-  EntryPtr old_entry, new_entry;
+  const git_tree_entry* old_entry = nullptr;
+  const git_tree_entry* new_entry = nullptr;
   if (!root.empty()) {
-    old_entry = entry_at(old_tree, root);
-    new_entry = entry_at(new_tree, root);
+    old_entry = cached_entry_at(old_tree, root);
+    new_entry = cached_entry_at(new_tree, root);
   }
   // Key on what is at `root` on each side, not on the commits: bases whose
   // subtree is identical share one answer.
@@ -198,15 +199,15 @@ Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_
     key.append(reinterpret_cast<const char*>(git_tree_id(old_tree)->id), GIT_OID_RAWSZ);
     key.append(reinterpret_cast<const char*>(git_tree_id(new_tree)->id), GIT_OID_RAWSZ);
   } else {
-    append_key(key, old_entry.get());
-    append_key(key, new_entry.get());
+    append_key(key, old_entry);
+    append_key(key, new_entry);
   }
   if (auto it = memo_.find(key); it != memo_.end()) {
     ++memo_hits_;
     return &it->second;
   }
   std::vector<std::string> out;
-  auto walked = diff_at_root(old_tree, new_tree, old_entry.get(), new_entry.get(), root, [&](const std::string& path) {
+  auto walked = diff_at_root(old_tree, new_tree, old_entry, new_entry, root, [&](const std::string& path) {
     out.push_back(path);
     return false;
   });
