@@ -7,10 +7,12 @@
 namespace wharf::cli {
 
 int run(int argc, char** argv) {
+  Stopwatch stopwatch;
   CLI::App app{"wharf: what must be rebuilt and redeployed in a monorepo, and the artifacts", "wharf"};
   app.set_version_flag("--version", "wharf 0.1.0");
   app.require_subcommand(1);
   GlobalOptions global;
+  global.stopwatch = &stopwatch;
   app.add_option("-C", global.directory, "Run as if wharf was started in this directory");
   app.add_option("--config", global.config, "The config file (default: wharf.toml at the repository root)");
 
@@ -28,6 +30,7 @@ int run(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (!action) return 2;
+  stopwatch.lap("args");
   Result<int> result = action();
   if (!result) {
     std::cout.flush();

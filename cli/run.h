@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "util/error.h"
+#include "util/stopwatch.h"
 
 namespace wharf::cli {
 
@@ -18,6 +19,7 @@ int run(int argc, char** argv);
 struct GlobalOptions {
   std::string directory = ".";  // -C: run as if started here
   std::string config;           // --config: default <repo root>/wharf.toml
+  Stopwatch* stopwatch = nullptr;  // phase times for --stats; laps are taken when set
 };
 
 // A subcommand's body, chosen while parsing and run afterwards; returns the

@@ -12,8 +12,12 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   if (ec || !std::filesystem::is_directory(start)) {
     return fail(ErrorKind::usage, fmt::format("-C {}: not a directory", global.directory));
   }
+  auto lap = [&](std::string_view name) {
+    if (global.stopwatch) global.stopwatch->lap(name);
+  };
   auto repo = vcs::Repository::discover(start.string());
   if (!repo) return std::unexpected(repo.error());
+  lap("open-repo");
   if (repo->workdir().empty()) {
     return fail(ErrorKind::repository, "the repository is bare; run wharf in a work tree");
   }
@@ -22,8 +26,10 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   if (!global.config.empty() && std::filesystem::path(global.config).is_absolute()) config_path = global.config;
   auto config = graph::load_config(config_path);
   if (!config) return std::unexpected(config.error());
+  lap("read-config");
   auto graph = graph::Graph::build(std::move(*config));
   if (!graph) return std::unexpected(graph.error());
+  lap("build-graph");
   return Workspace{std::move(*repo), std::move(*graph), config_path};
 }
 

@@ -168,6 +168,7 @@ Result<Plan> Planner::run() {
   }
   head_ = *head;
   plan_.head = head_.hex();
+  plan_.stats.phases.lap("resolve-head");
   Shared shared{graph_, options_, head_, {}, {}};
   if (options_.worktree) {
     auto paths = repo_.uncommitted_paths();
@@ -188,7 +189,9 @@ Result<Plan> Planner::run() {
   {
     auto head_tree = repo_.commit_tree(head_);
     if (!head_tree) return std::unexpected(head_tree.error());
+    plan_.stats.phases.lap("prepare");
     warn_unmatched_patterns(head_tree->get());
+    plan_.stats.phases.lap("check-patterns");
   }
 
   std::vector<const graph::Service*> selected;
@@ -219,7 +222,9 @@ Result<Plan> Planner::run() {
   for (const auto& [key, i] : keyed) order.push_back(i);
 
   std::vector<ServicePlan> planned(selected.size());
+  plan_.stats.phases.lap("order");
   if (auto done = plan_all(shared, selected, order, planned); !done) return std::unexpected(done.error());
+  plan_.stats.phases.lap("services");
   plan_.services = std::move(planned);
   for (const auto& service : plan_.services) {
     if (!service.reasons.empty() && service.reasons.front().kind == ReasonKind::missing_base) {

@@ -8,6 +8,7 @@
 
 #include "graph/graph.h"
 #include "plan/live.h"
+#include "util/stopwatch.h"
 #include "vcs/repository.h"
 
 namespace wharf::plan {
@@ -57,6 +58,7 @@ struct PlanStats {
   std::size_t entries_visited = 0;
   std::size_t memo_hits = 0;
   std::size_t threads = 0;
+  Stopwatch phases;  // wall time of each step of compute_plan
 };
 
 struct Plan {

@@ -5,23 +5,6 @@
 
 #include <fmt/format.h>
 
-// Why this definition exists: Debian's libgit2 1.5 is built with mbedTLS and parses
-// the whole system CA bundle (/etc/ssl/certs/ca-certificates.crt, ~140
-// certificates) inside git_libgit2_init(). That costs ~5 ms of CPU on every
-// wharf run, more than an entire `git diff | awk` baseline, and wharf never
-// lets libgit2 talk to a remote (it reads local objects only; pushes go
-// through push/ with libcurl + OpenSSL, which this does not touch).
-//
-// Defining the function here interposes the dynamic symbol that libgit2
-// calls, so the bundle is not parsed. It fails closed: were libgit2 ever to
-// open a TLS stream in this process, it would have no trusted roots and every
-// certificate check would fail; nothing is trusted that should not be.
-// Measured: git_libgit2_init() 8.2 ms -> 3.3 ms wall (hyperfine, 2-core CI box).
-
-struct mbedtls_x509_crt;
-
-extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
-
 namespace wharf::vcs {
 namespace {
 
