@@ -11,7 +11,9 @@
 
 namespace wharf::graph {
 
-std::string SourceLocation::str() const { return fmt::format("{}:{}:{}", file, line, column); }
+std::string SourceLocation::str() const {
+  return fmt::format("{}:{}:{}", file ? *file : std::string(), line, column);
+}
 
 namespace {
 
@@ -23,7 +25,7 @@ const std::vector<std::string> kServiceKeys = {"paths", "deps", "exclude", "env"
 // Collects every problem so one run shows them all.
 class Reader {
  public:
-  explicit Reader(std::string_view file) : file_(file) {}
+  explicit Reader(std::string_view file) : file_(std::make_shared<const std::string>(file)) {}
 
   SourceLocation at(const toml::source_region& region) const {
     return SourceLocation{file_, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
@@ -46,33 +48,46 @@ class Reader {
     error(key.source(), message);
   }
 
+  // What a value is, for messages: "workspace.inputs" or "[service.x] paths".
+  // Kept as parts and joined only when there is a problem to report.
+  struct Context {
+    std::string_view kind;  // "" for [workspace]
+    std::string_view name;
+    std::string_view key;
+    std::string table() const { return fmt::format("[{}.{}]", kind, name); }
+    std::string str() const { return kind.empty() ? fmt::format("workspace.{}", key) : table() + " " + std::string(key); }
+  };
+
   // A string array; each string with its own location.
-  std::vector<std::pair<std::string, SourceLocation>> strings(const toml::node& node, std::string_view what) {
+  std::vector<std::pair<std::string, SourceLocation>> strings(const toml::node& node, const Context& what) {
     std::vector<std::pair<std::string, SourceLocation>> out;
     const toml::array* array = node.as_array();
     if (!array) {
-      error(node.source(), fmt::format("{} must be an array of strings, like [\"a\", \"b\"]", what));
+      error(node.source(), fmt::format("{} must be an array of strings, like [\"a\", \"b\"]", what.str()));
       return out;
     }
+    out.reserve(array->size());
     for (const toml::node& item : *array) {
       if (const auto* s = item.as_string()) {
         out.emplace_back(s->get(), at(item.source()));
       } else {
-        error(item.source(), fmt::format("{} must contain only strings", what));
+        error(item.source(), fmt::format("{} must contain only strings", what.str()));
       }
     }
     return out;
   }
 
-  std::vector<PatternEntry> patterns(const toml::node& node, std::string_view what) {
+  std::vector<PatternEntry> patterns(const toml::node& node, const Context& what) {
     std::vector<PatternEntry> out;
-    for (auto& [text, where] : strings(node, what)) {
+    auto items = strings(node, what);
+    out.reserve(items.size());
+    for (auto& [text, where] : items) {
       auto pattern = PathPattern::parse(text);
       if (!pattern) {
         error(where, pattern.error().message);
         continue;
       }
-      out.push_back(PatternEntry{std::move(*pattern), where});
+      out.push_back(PatternEntry{std::move(*pattern), std::move(where)});
     }
     return out;
   }
@@ -85,9 +100,9 @@ class Reader {
     }
     for (const auto& [key, value] : *table) {
       if (key == "inputs") {
-        workspace.inputs = patterns(value, "workspace.inputs");
+        workspace.inputs = patterns(value, Context{"", "", "inputs"});
       } else if (key == "exclude") {
-        workspace.exclude = patterns(value, "workspace.exclude");
+        workspace.exclude = patterns(value, Context{"", "", "exclude"});
       } else {
         unknown_key(key, "[workspace]", kWorkspaceKeys);
       }
@@ -101,15 +116,16 @@ class Reader {
       error(node.source(), fmt::format("'{}' must hold tables like [{}.NAME]", kind_name, kind_name));
       return;
     }
+    out.reserve(out.size() + table->size());
     for (const auto& [name, value] : *table) {
       ComponentConfig component;
       component.kind = kind;
       component.name = std::string(name.str());
       component.where = at(name.source());
-      std::string where = fmt::format("[{}.{}]", kind_name, component.name);
+      auto what = [&](std::string_view key) { return Context{kind_name, component.name, key}; };
       const toml::table* body = value.as_table();
       if (!body) {
-        error(value.source(), fmt::format("{} must be a table", where));
+        error(value.source(), fmt::format("{} must be a table", what("").table()));
         continue;
       }
       bool has_paths = false;
@@ -117,27 +133,28 @@ class Reader {
       for (const auto& [key, item] : *body) {
         if (key == "paths") {
           has_paths = true;
-          component.paths = patterns(item, where + " paths");
+          component.paths = patterns(item, what("paths"));
         } else if (key == "exclude") {
-          component.exclude = patterns(item, where + " exclude");
+          component.exclude = patterns(item, what("exclude"));
         } else if (key == "deps") {
-          for (auto& [dep, dep_where] : strings(item, where + " deps")) {
+          for (auto& [dep, dep_where] : strings(item, what("deps"))) {
             component.deps.push_back(DepEntry{std::move(dep), std::move(dep_where)});
           }
         } else if (key == "env" && kind == ComponentKind::service) {
-          for (auto& [var, var_where] : strings(item, where + " env")) component.env.push_back(std::move(var));
+          for (auto& [var, var_where] : strings(item, what("env"))) component.env.push_back(std::move(var));
         } else if (key == "build" && kind == ComponentKind::service) {
           if (const auto* s = item.as_string()) {
             component.build = s->get();
           } else {
-            error(item.source(), fmt::format("{} build must be a string (the build command)", where));
+            error(item.source(), fmt::format("{} build must be a string (the build command)", what("").table()));
           }
         } else {
-          unknown_key(key, where, valid);
+          unknown_key(key, what("").table(), valid);
         }
       }
       if (!has_paths) {
-        error(name.source(), fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", where, component.name));
+        error(name.source(), fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", what("").table(),
+                                         component.name));
       }
       out.push_back(std::move(component));
     }
@@ -151,7 +168,7 @@ class Reader {
   std::vector<Problem> errors_;
 
  private:
-  std::string file_;
+  std::shared_ptr<const std::string> file_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // monorepo. See README.md for the schema.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,9 +12,10 @@
 
 namespace wharf::graph {
 
-// Where something was written: "file:line:col" in messages.
+// Where something was written: "file:line:col" in messages. The file name
+// is shared: a config has thousands of locations and one file.
 struct SourceLocation {
-  std::string file;
+  std::shared_ptr<const std::string> file;
   int line = 0;
   int column = 0;
   std::string str() const;

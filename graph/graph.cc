@@ -37,36 +37,44 @@ struct Problems {
   }
 };
 
-// Depth-first search for a cycle among package deps; returns the cycle as
-// names (first == last) or empty.
-std::vector<std::string> find_cycle(const std::map<std::string, const ComponentConfig*>& packages) {
-  enum class Mark { none, active, done };
-  std::map<std::string, Mark> marks;
-  std::vector<std::string> stack;
-  std::vector<std::string> cycle;
+// Depth-first search for a cycle among package deps (as indices; -1 for a
+// dep that names no package). Returns the cycle as package indices
+// (first == last) or empty.
+std::vector<std::size_t> find_cycle(const std::vector<std::vector<std::size_t>>& deps,
+                                    const std::vector<std::string>& names) {
+  enum class Mark : char { none, active, done };
+  std::vector<Mark> marks(deps.size(), Mark::none);
+  std::vector<std::size_t> stack;
+  std::vector<std::size_t> cycle;
 
-  auto visit = [&](auto&& self, const std::string& name) -> bool {
-    marks[name] = Mark::active;
-    stack.push_back(name);
-    for (const auto& dep : packages.at(name)->deps) {
-      if (!packages.contains(dep.name)) continue;
-      Mark mark = marks[dep.name];
-      if (mark == Mark::active) {
-        auto from = std::find(stack.begin(), stack.end(), dep.name);
+  auto visit = [&](auto&& self, std::size_t p) -> bool {
+    marks[p] = Mark::active;
+    stack.push_back(p);
+    for (std::size_t dep : deps[p]) {
+      if (dep == SIZE_MAX) continue;
+      if (marks[dep] == Mark::active) {
+        auto from = std::find(stack.begin(), stack.end(), dep);
         cycle.assign(from, stack.end());
-        cycle.push_back(dep.name);
+        cycle.push_back(dep);
         return true;
       }
-      if (mark == Mark::none && self(self, dep.name)) return true;
+      if (marks[dep] == Mark::none && self(self, dep)) return true;
     }
     stack.pop_back();
-    marks[name] = Mark::done;
+    marks[p] = Mark::done;
     return false;
   };
-  for (const auto& [name, _] : packages) {
-    if (marks[name] == Mark::none && visit(visit, name)) return cycle;
-  }
-  return {};
+  // Start from names in sorted order so the cycle printed does not depend on
+  // the order of tables in the file.
+  std::vector<std::size_t> order(deps.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
+  return [&] {
+    for (std::size_t p : order) {
+      if (marks[p] == Mark::none && visit(visit, p)) return cycle;
+    }
+    return std::vector<std::size_t>{};
+  }();
 }
 
 }  // namespace
@@ -77,31 +85,37 @@ Result<Graph> Graph::build(Config config) {
   const Config& cfg = *graph.config_;
   Problems problems;
 
-  std::map<std::string, const ComponentConfig*> packages;
-  std::map<std::string, const ComponentConfig*> services;
+  // Packages by index, deps as indices: the closure of 500 services over 200
+  // packages is then integer work, not string-keyed set and map lookups.
+  std::unordered_map<std::string_view, std::size_t> package_index;
+  std::unordered_map<std::string_view, const ComponentConfig*> services;
   std::vector<std::string> package_names;
-  for (const auto& package : cfg.packages) {
-    packages.emplace(package.name, &package);
-    package_names.push_back(package.name);
+  package_index.reserve(cfg.packages.size());
+  services.reserve(cfg.services.size());
+  for (std::size_t i = 0; i < cfg.packages.size(); ++i) {
+    package_index.emplace(cfg.packages[i].name, i);
+    package_names.push_back(cfg.packages[i].name);
   }
   for (const auto& service : cfg.services) {
-    if (auto it = packages.find(service.name); it != packages.end()) {
+    if (auto it = package_index.find(service.name); it != package_index.end()) {
       problems.add(service.where, fmt::format("the name '{}' is used twice: by this service and by the package "
                                               "at {}; rename one of them",
-                                              service.name, it->second->where.str()));
+                                              service.name, cfg.packages[it->second].where.str()));
     }
     services.emplace(service.name, &service);
   }
 
   auto check_deps = [&](const ComponentConfig& component) {
-    std::set<std::string> seen;
-    for (const auto& dep : component.deps) {
-      if (!seen.insert(dep.name).second) {
+    for (std::size_t d = 0; d < component.deps.size(); ++d) {
+      const DepEntry& dep = component.deps[d];
+      bool repeated = std::any_of(component.deps.begin(), component.deps.begin() + static_cast<std::ptrdiff_t>(d),
+                                  [&](const DepEntry& earlier) { return earlier.name == dep.name; });
+      if (repeated) {
         problems.add(dep.where, fmt::format("'{}' is listed twice in deps of '{}'; remove one", dep.name,
                                             component.name));
       } else if (dep.name == component.name) {
         problems.add(dep.where, fmt::format("'{}' depends on itself; remove it from its deps", dep.name));
-      } else if (packages.contains(dep.name)) {
+      } else if (package_index.contains(dep.name)) {
         continue;
       } else if (services.contains(dep.name)) {
         problems.add(dep.where, fmt::format("'{}' is a service, not a package; deps name [package.*] tables",
@@ -117,25 +131,27 @@ Result<Graph> Graph::build(Config config) {
   for (const auto& package : cfg.packages) check_deps(package);
   for (const auto& service : cfg.services) check_deps(service);
 
-  if (auto cycle = find_cycle(packages); !cycle.empty()) {
-    const ComponentConfig* first = packages.at(cycle.front());
-    SourceLocation where = first->where;
-    for (const auto& dep : first->deps) {
-      if (dep.name == cycle[1]) where = dep.where;
+  std::vector<std::vector<std::size_t>> package_deps(cfg.packages.size());
+  for (std::size_t i = 0; i < cfg.packages.size(); ++i) {
+    package_deps[i].reserve(cfg.packages[i].deps.size());
+    for (const auto& dep : cfg.packages[i].deps) {
+      auto it = package_index.find(dep.name);
+      package_deps[i].push_back(it == package_index.end() ? SIZE_MAX : it->second);
     }
+  }
+  if (auto cycle = find_cycle(package_deps, package_names); !cycle.empty()) {
+    const ComponentConfig& first = cfg.packages[cycle.front()];
+    SourceLocation where = first.where;
+    for (const auto& dep : first.deps) {
+      if (dep.name == cfg.packages[cycle[1]].name) where = dep.where;
+    }
+    std::vector<std::string> names;
+    for (std::size_t p : cycle) names.push_back(cfg.packages[p].name);
     problems.add(where, fmt::format("dependency cycle: {}; break it by removing one of these deps",
-                                    join(cycle, " -> ")));
+                                    join(names, " -> ")));
   }
   if (!problems.list.empty()) return std::unexpected(problems.error());
 
-  // Packages by index, deps as indices: the closure of 500 services over 200
-  // packages is then integer work, not string-keyed set and map lookups.
-  std::vector<std::vector<std::size_t>> package_deps(cfg.packages.size());
-  std::unordered_map<std::string_view, std::size_t> package_index;
-  for (std::size_t i = 0; i < cfg.packages.size(); ++i) package_index.emplace(cfg.packages[i].name, i);
-  for (std::size_t i = 0; i < cfg.packages.size(); ++i) {
-    for (const auto& dep : cfg.packages[i].deps) package_deps[i].push_back(package_index.at(dep.name));
-  }
   std::vector<std::size_t> seen_by(cfg.packages.size(), SIZE_MAX);  // service index that queued it
   std::vector<std::size_t> queue;
 
@@ -160,16 +176,24 @@ Result<Graph> Graph::build(Config config) {
     }
 
     service.packages.reserve(queue.size());
-    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr});
+    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr, true});
     for (std::size_t p : queue) {
       const ComponentConfig& package = cfg.packages[p];
       service.packages.push_back(package.name);
       for (const auto& entry : package.paths) {
-        service.inputs.push_back(Input{&entry, InputKind::package, package.name, &package.exclude});
+        service.inputs.push_back(Input{&entry, InputKind::package, package.name, &package.exclude, true});
       }
     }
     for (const auto& entry : cfg.workspace.inputs) {
-      service.inputs.push_back(Input{&entry, InputKind::workspace, "", nullptr});
+      service.inputs.push_back(Input{&entry, InputKind::workspace, "", nullptr, true});
+    }
+    for (Input& input : service.inputs) {
+      const std::string& root = input.pattern().root();
+      input.service_excludes_apply =
+          std::any_of(component.exclude.begin(), component.exclude.end(), [&](const PatternEntry& exclude) {
+            const std::string& exclude_root = exclude.pattern.root();
+            return is_at_or_below(root, exclude_root) || is_at_or_below(exclude_root, root);
+          });
     }
     for (const auto& entry : component.exclude) service.excludes.push_back(&entry);
     for (const auto& entry : cfg.workspace.exclude) service.excludes.push_back(&entry);

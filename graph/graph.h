@@ -23,6 +23,11 @@ struct Input {
   std::string_view via;  // the package name for InputKind::package, else ""; points into the Config
   // Excludes that apply to this input only (a package's own `exclude`).
   const std::vector<PatternEntry>* own_excludes = nullptr;
+  // Whether an exclude of the service itself could match a path of this
+  // input (their roots overlap). When not, the input accepts exactly the same
+  // paths in every service that has it, which lets a plan answer a shared
+  // package once per base.
+  bool service_excludes_apply = true;
 
   const PathPattern& pattern() const { return entry->pattern; }
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -53,13 +54,14 @@ class Planner {
 };
 
 void Planner::warn_unmatched_patterns(git_tree* head_tree) {
-  std::set<std::string> checked;
+  std::unordered_set<std::string_view> checked;
+  vcs::TreeDiffer lookups(repo_);  // keeps the subtrees that many paths share
   auto check = [&](const graph::PatternEntry& entry) {
     const graph::PathPattern& pattern = entry.pattern;
     if (!checked.insert(pattern.text()).second) return;
     // A literal path matches iff its entry exists (git stores no empty
     // directories); only globs need a walk, which stops at the first match.
-    bool matched = pattern.is_literal() ? vcs::path_exists(head_tree, pattern.text())
+    bool matched = pattern.is_literal() ? lookups.entry_at(head_tree, pattern.text()) != nullptr
                                         : vcs::find_path(repo_, head_tree, pattern.root(),
                                                          [&](const std::string& path) { return pattern.matches(path); })
                                               .value_or(true);

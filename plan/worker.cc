@@ -52,9 +52,13 @@ Result<void> Worker::for_each_change(ResolvedBase& base, const std::string& root
   // bytewise order; "root-x" sorts between the two and is skipped).
   auto exact = std::lower_bound(all.begin(), all.end(), root);
   if (exact != all.end() && *exact == root && visit(*exact)) return ok();
-  std::string below = root + '/';
-  for (auto it = std::lower_bound(all.begin(), all.end(), below);
-       it != all.end() && it->compare(0, below.size(), below) == 0; ++it) {
+  auto before_below = [&](const std::string& path) {  // path < root + "/"
+    int c = path.compare(0, root.size(), root);
+    if (c != 0) return c < 0;
+    return path.size() == root.size() || static_cast<unsigned char>(path[root.size()]) < '/';
+  };
+  for (auto it = std::partition_point(exact, all.end(), before_below);
+       it != all.end() && graph::is_at_or_below(*it, root); ++it) {
     if (visit(*it)) break;
   }
   return ok();
@@ -101,7 +105,7 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
   if (it == bases_.end()) {
     auto tree = repo_.commit_tree(commit);
     if (!tree) return std::unexpected(tree.error());
-    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree)}).first;
+    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree), 0, nullptr, {}}).first;
   }
   if (auto users = shared_.users_per_rev.find(rev); users != shared_.users_per_rev.end()) {
     it->second.users = std::max(it->second.users, users->second);
@@ -144,12 +148,19 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     const std::string& root = input.pattern().root();
     // A copy: the walk reuses its path buffer.
     std::optional<std::string> found;
-    auto walked = for_each_change(**base, root, [&](const std::string& path) {
-      if (!graph::Graph::accepts(service, input, path)) return false;
-      found = path;
-      return true;
-    });
-    if (!walked) return std::unexpected(walked.error());
+    const bool shared_excludes = !input.service_excludes_apply;
+    auto memo = shared_excludes ? (*base)->first_change.find(input.entry) : (*base)->first_change.end();
+    if (memo != (*base)->first_change.end()) {
+      found = memo->second;
+    } else {
+      auto walked = for_each_change(**base, root, [&](const std::string& path) {
+        if (!graph::Graph::accepts(service, input, path)) return false;
+        found = path;
+        return true;
+      });
+      if (!walked) return std::unexpected(walked.error());
+      if (shared_excludes) (*base)->first_change.emplace(input.entry, found);
+    }
     bool uncommitted = false;
     if (!found && shared_.options.worktree) {
       for (auto it = std::lower_bound(shared_.uncommitted.begin(), shared_.uncommitted.end(), root);

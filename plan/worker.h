@@ -3,6 +3,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,11 @@ struct ResolvedBase {
   // services share the base (--since): one walk, then a binary search per
   // input root instead of a walk per root.
   const std::vector<std::string>* all_changes = nullptr;
+  // The first committed change each input pattern reaches, for inputs that
+  // no exclude of the service itself can touch (Input::service_excludes_apply,
+  // the usual case for packages and workspace inputs): every service that
+  // shares a package asks the same question of the same base.
+  std::unordered_map<const graph::PatternEntry*, std::optional<std::string>> first_change;
 };
 
 // What every worker reads and nobody writes while services are planned.

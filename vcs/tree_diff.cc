@@ -33,7 +33,7 @@ struct EntryDeleter {
 using EntryPtr = std::unique_ptr<git_tree_entry, EntryDeleter>;
 
 // The entry at `path` in `tree`, or null when absent.
-EntryPtr entry_at(git_tree* tree, std::string_view path) {
+EntryPtr entry_bypath(git_tree* tree, std::string_view path) {
   git_tree_entry* entry = nullptr;
   std::string spec(path);
   if (git_tree_entry_bypath(&entry, tree, spec.c_str()) != 0) return nullptr;
@@ -143,7 +143,7 @@ Result<bool> TreeDiffer::diff_at_root(git_tree* old_tree, git_tree* new_tree, co
   return false;
 }
 
-const git_tree_entry* TreeDiffer::cached_entry_at(git_tree* tree, std::string_view path) {
+const git_tree_entry* TreeDiffer::entry_at(git_tree* tree, std::string_view path) {
   // Each level's tree stays referenced in subtrees_, so the entries returned
   // (owned by their parent tree) live as long as this differ.
   git_tree* current = tree;
@@ -177,8 +177,8 @@ Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, s
   const git_tree_entry* old_entry = nullptr;
   const git_tree_entry* new_entry = nullptr;
   if (!root.empty()) {
-    old_entry = cached_entry_at(old_tree, root);
-    new_entry = cached_entry_at(new_tree, root);
+    old_entry = entry_at(old_tree, root);
+    new_entry = entry_at(new_tree, root);
   }
   return diff_at_root(old_tree, new_tree, old_entry, new_entry, root, visit);
 }
@@ -188,8 +188,8 @@ Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_
   const git_tree_entry* old_entry = nullptr;
   const git_tree_entry* new_entry = nullptr;
   if (!root.empty()) {
-    old_entry = cached_entry_at(old_tree, root);
-    new_entry = cached_entry_at(new_tree, root);
+    old_entry = entry_at(old_tree, root);
+    new_entry = entry_at(new_tree, root);
   }
   // Key on what is at `root` on each side, not on the commits: bases whose
   // subtree is identical share one answer.
@@ -244,13 +244,11 @@ Result<bool> find_in_tree(const Repository& repo, git_tree* tree, std::string& p
 
 }  // namespace
 
-bool path_exists(git_tree* tree, std::string_view path) { return entry_at(tree, path) != nullptr; }
-
 Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
                        const std::function<bool(const std::string&)>& visit) {
   std::string prefix(root);
   if (root.empty()) return find_in_tree(repo, tree, prefix, visit);
-  EntryPtr entry = entry_at(tree, root);
+  EntryPtr entry = entry_bypath(tree, root);
   if (!entry) return false;
   if (!is_tree(entry.get())) return visit(prefix);
   auto sub = repo.lookup_tree(*git_tree_entry_id(entry.get()));

@@ -33,6 +33,12 @@ class TreeDiffer {
   Result<bool> visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
                              const std::function<bool(const std::string&)>& visit);
 
+  // The entry at `path` below `tree` (null when absent), without the
+  // allocation git_tree_entry_bypath makes: the subtrees along the way are
+  // kept, so lookups that share directories read each tree once. The entry
+  // lives as long as this differ.
+  const git_tree_entry* entry_at(git_tree* tree, std::string_view path);
+
   // Counters for tests and --stats: subtrees compared and entries visited.
   std::size_t trees_walked() const { return trees_walked_; }
   std::size_t entries_visited() const { return entries_visited_; }
@@ -47,10 +53,6 @@ class TreeDiffer {
   Result<bool> diff_at_root(git_tree* old_tree, git_tree* new_tree, const git_tree_entry* old_entry,
                             const git_tree_entry* new_entry, std::string_view root, const Visit& visit);
 
-  // The entry at `path` below `tree` (null when absent), without the
-  // allocation git_tree_entry_bypath makes; subtrees are kept in subtrees_.
-  const git_tree_entry* cached_entry_at(git_tree* tree, std::string_view path);
-
   const Repository& repo_;
   std::unordered_map<std::string, TreePtr> subtrees_;  // by raw tree id
   std::unordered_map<std::string, std::vector<std::string>> memo_;
@@ -58,10 +60,6 @@ class TreeDiffer {
   std::size_t entries_visited_ = 0;
   std::size_t memo_hits_ = 0;
 };
-
-// True when `path` names an entry (file, directory, link, submodule) of
-// `tree`. Reads no object beyond the trees along the path.
-bool path_exists(git_tree* tree, std::string_view path);
 
 // Walks everything at or below `root` in `tree`, calling `visit(path)` for
 // each non-tree entry until it returns true. Returns whether it did.

@@ -49,6 +49,33 @@ TEST(GraphTest, PackageClosureIsTransitiveNearestFirstEachOnce) {
   EXPECT_TRUE(graph->find_service("admin-ui")->packages.empty());
 }
 
+TEST(GraphTest, ServiceExcludesApplyOnlyToInputsTheyCanReach) {
+  auto graph = Build(std::string(kSample) + R"(
+[service.docs-site]
+paths = ["docs", "packages/shared-docs"]
+deps = ["common"]
+exclude = ["**/draft-*"]
+)");
+  ASSERT_TRUE(graph.has_value()) << graph.error().message;
+  auto apply = [&](std::string_view service, std::string_view pattern) {
+    for (const Input& input : graph->find_service(service)->inputs) {
+      if (input.pattern().text() == pattern) return input.service_excludes_apply;
+    }
+    ADD_FAILURE() << "no input " << pattern << " in " << service;
+    return false;
+  };
+  // services/clinical-api/**/*.test.ts reaches only its own directory.
+  EXPECT_TRUE(apply("clinical-api", "services/clinical-api"));
+  EXPECT_FALSE(apply("clinical-api", "infra/docker/.npmrc"));
+  EXPECT_FALSE(apply("clinical-api", "packages/common"));
+  EXPECT_FALSE(apply("clinical-api", "pnpm-lock.yaml"));
+  // No excludes of its own: nothing applies.
+  EXPECT_FALSE(apply("admin-ui", "apps/admin-ui/index.html"));
+  // A glob that starts with ** reaches everything.
+  EXPECT_TRUE(apply("docs-site", "docs"));
+  EXPECT_TRUE(apply("docs-site", "packages/common"));
+}
+
 TEST(GraphTest, CoveringInputSaysHowAPathReachesAService) {
   auto graph = Build(kSample);
   ASSERT_TRUE(graph.has_value());
