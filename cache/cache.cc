@@ -15,8 +15,7 @@ namespace wharf::cache {
 Cache::Cache(std::string dir, std::unique_ptr<LmdbEnv> env, const Clock& clock)
     : dir_(std::move(dir)), env_(std::move(env)), blobs_(dir_), artifacts_(*env_, blobs_, clock), ledger_(*env_) {}
 
-Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<std::string>& warnings,
-                                           const CacheOptions& options) {
+Result<void> prepare_cache_dir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(ErrorKind::io, fmt::format("cannot create cache directory {}: {}", dir, ec.message()));
@@ -30,6 +29,12 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<s
       std::filesystem::rename(temp, ignore, ec);
     }
   }
+  return ok();
+}
+
+Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<std::string>& warnings,
+                                           const CacheOptions& options) {
+  if (auto prepared = prepare_cache_dir(dir); !prepared) return std::unexpected(prepared.error());
   auto lock = OpenLock::acquire(dir);
   if (!lock) return std::unexpected(lock.error());
 

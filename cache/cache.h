@@ -73,6 +73,10 @@ class Cache {
   Ledger ledger_;
 };
 
+// Creates `dir` and the .gitignore that keeps git from seeing it as
+// untracked (in the work tree by default), if they are missing.
+Result<void> prepare_cache_dir(const std::string& dir);
+
 // The cache directory: `flag_value` (--cache-dir) if set, else
 // $WHARF_CACHE_DIR if set, else <repo_root>/.wharf/cache. Relative paths are
 // made absolute against the working directory. ErrorKind::usage when all

@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "cache/cache.h"
+#include "fs/real_file_system.h"
+#include "graph/config_snapshot.h"
+
 namespace wharf::cli {
 
 Result<Workspace> open_workspace(const GlobalOptions& global) {
@@ -24,7 +28,14 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   std::string config_path = global.config.empty() ? repo->workdir() + "/wharf.toml"
                                                   : (start / global.config).lexically_normal().string();
   if (!global.config.empty() && std::filesystem::path(global.config).is_absolute()) config_path = global.config;
-  auto config = graph::load_config(config_path);
+  // The parsed config is kept in the cache directory (see
+  // graph/config_snapshot.h); without a usable cache directory it is parsed.
+  std::string snapshot;
+  if (auto cache_dir = cache::resolve_cache_dir(repo->workdir(), ""); cache_dir && cache::prepare_cache_dir(*cache_dir)) {
+    snapshot = graph::snapshot_path(*cache_dir, config_path);
+  }
+  fs::RealFileSystem files;
+  auto config = graph::load_config_with_snapshot(files, config_path, snapshot);
   if (!config) return std::unexpected(config.error());
   lap("read-config");
   auto graph = graph::Graph::build(std::move(*config));

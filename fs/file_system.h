@@ -32,6 +32,8 @@ struct DirEntry {
 // All paths are absolute or relative to the process's working directory, as
 // the implementation defines. Implementations are safe to call from several
 // threads at once.
+enum class Sync { durable, none };
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -62,9 +64,14 @@ class FileSystem {
     dir_stat = *stat_result;
     return list_dir(path);
   }
-  // Writes to a temporary file beside `path`, fsyncs and renames it over
-  // `path`: readers see the old or the new contents, never a part.
-  virtual Result<void> write_file_atomic(const std::string& path, std::string_view contents) = 0;
+  // Writes to a temporary file beside `path`, fsyncs (Sync::durable) and
+  // renames it over `path`: readers see the old or the new contents, never a
+  // part. Sync::none skips the fsyncs, for files that are only a cache and
+  // are checked when read (a crash may lose them, not corrupt what is kept).
+  virtual Result<void> write_file_atomic(const std::string& path, std::string_view contents, Sync sync) = 0;
+  Result<void> write_file_atomic(const std::string& path, std::string_view contents) {
+    return write_file_atomic(path, contents, Sync::durable);
+  }
   virtual Result<void> make_dirs(const std::string& path) = 0;
   virtual Result<void> rename(const std::string& from, const std::string& to) = 0;
   virtual Result<void> remove(const std::string& path) = 0;

@@ -22,8 +22,9 @@ class ForwardingFileSystem : public FileSystem {
   Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const override {
     return target_.stat_and_list_dir(path, dir_stat);
   }
-  Result<void> write_file_atomic(const std::string& path, std::string_view contents) override {
-    return target_.write_file_atomic(path, contents);
+  using FileSystem::write_file_atomic;
+  Result<void> write_file_atomic(const std::string& path, std::string_view contents, Sync sync) override {
+    return target_.write_file_atomic(path, contents, sync);
   }
   Result<void> make_dirs(const std::string& path) override { return target_.make_dirs(path); }
   Result<void> rename(const std::string& from, const std::string& to) override { return target_.rename(from, to); }

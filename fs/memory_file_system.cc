@@ -210,7 +210,7 @@ Result<std::vector<DirEntry>> MemoryFileSystem::list_dir(const std::string& path
   return entries;
 }
 
-Result<void> MemoryFileSystem::write_file_atomic(const std::string& path, std::string_view contents) {
+Result<void> MemoryFileSystem::write_file_atomic(const std::string& path, std::string_view contents, Sync /*sync*/) {
   set_file(path, std::string(contents));
   return ok();
 }

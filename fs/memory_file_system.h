@@ -57,7 +57,8 @@ class MemoryFileSystem final : public FileSystem {
   Result<void> read_file_into(const std::string& path, std::string& buffer) const override;
   Result<std::string> read_link(const std::string& path) const override;
   Result<std::vector<DirEntry>> list_dir(const std::string& path) const override;
-  Result<void> write_file_atomic(const std::string& path, std::string_view contents) override;
+  using FileSystem::write_file_atomic;
+  Result<void> write_file_atomic(const std::string& path, std::string_view contents, Sync sync) override;
   Result<void> make_dirs(const std::string& path) override;
   Result<void> rename(const std::string& from, const std::string& to) override;
   Result<void> remove(const std::string& path) override;

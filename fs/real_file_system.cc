@@ -214,7 +214,7 @@ Result<std::vector<DirEntry>> RealFileSystem::list_dir_impl(const std::string& p
   return entries;
 }
 
-Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::string_view contents) {
+Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::string_view contents, Sync sync) {
   const std::string path = resolve(given);
   static std::atomic<unsigned> counter{0};
   std::string temp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter.fetch_add(1));
@@ -227,7 +227,7 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::st
     return error;
   };
   if (auto written = write_all(fd, contents, temp); !written) return cleanup_on_error(std::unexpected(written.error()));
-  if (::fsync(fd) != 0) return cleanup_on_error(errno_error("cannot fsync", temp, errno));
+  if (sync == Sync::durable && ::fsync(fd) != 0) return cleanup_on_error(errno_error("cannot fsync", temp, errno));
   if (::close(closer.release()) != 0) {
     int err = errno;
     ::unlink(temp.c_str());
@@ -238,6 +238,7 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::st
     ::unlink(temp.c_str());
     return errno_error("cannot rename onto", path, err);
   }
+  if (sync == Sync::none) return ok();
   // Make the rename itself durable.
   int dir_fd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {

@@ -169,6 +169,31 @@ TEST_F(PlanCliTest, GraphPrintsJsonAndDot) {
   }
 }
 
+// The parsed config is kept in .wharf/cache/config (graph/config_snapshot.h):
+// invisible to git, the same plan from it, and an edited wharf.toml wins.
+TEST_F(PlanCliTest, ConfigSnapshotIsIgnoredByGitAndFollowsEdits) {
+  int status = -1;
+  std::string err;
+  std::string first = Wharf("plan --json --live live/dev.json", &status, &err);
+  ASSERT_EQ(status, 0) << err;
+  std::string second = Wharf("plan --json --live live/dev.json", &status, &err);
+  ASSERT_EQ(status, 0) << err;
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(run_command("ls " + shell_quote(repo_) + "/.wharf/cache/config/ | grep -c '\\.snapshot$'"), "1\n");
+  EXPECT_EQ(run_command("git -C " + shell_quote(repo_) + " status --porcelain --untracked-files=all"), "");
+
+  run_command("printf '\\n[service.zz-new]\\npaths = [\"services/zz-new\"]\\n' >> " + shell_quote(repo_ + "/wharf.toml"));
+  std::string edited = Wharf("plan --json --live live/dev.json", &status, &err);
+  run_command("git -C " + shell_quote(repo_) + " checkout -q wharf.toml");
+  ASSERT_EQ(status, 0) << err;
+  auto plan = nlohmann::json::parse(edited);
+  ASSERT_FALSE(plan["services"].empty());
+  EXPECT_EQ(plan["services"].back()["name"], "zz-new");
+  EXPECT_EQ(plan["services"].back()["reasons"][0]["kind"], "not-live");
+  EXPECT_NE(err.find("'services/zz-new' matches nothing"), std::string::npos) << err;
+  EXPECT_EQ(Wharf("plan --json --live live/dev.json", &status, &err), first);
+}
+
 TEST_F(PlanCliTest, RunsFromASubdirectoryAndWithDashC) {
   int status = -1;
   std::string out = run_command("cd " + shell_quote(repo_ + "/services") + " && " + shell_quote(binary_) +

@@ -1,0 +1,188 @@
+#include "graph/config_snapshot.h"
+
+#include <gtest/gtest.h>
+
+#include "fs/memory_file_system.h"
+#include "graph/graph.h"
+#include "graph/render.h"
+
+namespace wharf::graph {
+namespace {
+
+constexpr std::string_view kConfig = R"(
+[workspace]
+exclude = ["docs/**"]
+inputs = ["Cargo.lock", "build/base.Dockerfile"]
+
+[package.lib-core]
+exclude = ["libs/core/testdata"]
+paths = ["libs/core"]
+
+[package.lib-net]
+deps = ["lib-core"]
+paths = ["./libs//net/"]
+
+[service.billing]
+build = "cargo build -p billing"
+deps = ["lib-net"]
+env = ["RUST_LOG"]
+exclude = ["apps/billing/**/*_test.rs"]
+paths = ["apps/billing", "build/billing.env"]
+
+[service.web]
+paths = ["apps/web/src/**/*.tsx"]
+)";
+
+// Everything a Config holds, as text, locations included.
+std::string describe(const Config& config) {
+  std::string out = "file=" + config.file + "\n";
+  auto patterns = [&](const char* what, const std::vector<PatternEntry>& entries) {
+    for (const auto& entry : entries) out += std::string(what) + " " + entry.pattern.text() + " @" + entry.where.str() + "\n";
+  };
+  patterns("workspace.inputs", config.workspace.inputs);
+  patterns("workspace.exclude", config.workspace.exclude);
+  for (const auto* list : {&config.packages, &config.services}) {
+    for (const auto& c : *list) {
+      out += (c.kind == ComponentKind::service ? "service " : "package ") + c.name + " @" + c.where.str() + "\n";
+      patterns(" paths", c.paths);
+      patterns(" exclude", c.exclude);
+      for (const auto& dep : c.deps) out += " dep " + dep.name + " @" + dep.where.str() + "\n";
+      for (const auto& var : c.env) out += " env " + var + "\n";
+      out += " build " + c.build + "\n";
+    }
+  }
+  return out;
+}
+
+Config parsed(std::string_view file = "wharf.toml") {
+  auto config = parse_config(kConfig, file);
+  EXPECT_TRUE(config.has_value()) << config.error().message;
+  return std::move(*config);
+}
+
+TEST(ConfigSnapshotTest, RoundTripKeepsEveryFieldAndLocation) {
+  Config config = parsed("/repo/wharf.toml");
+  std::string digest = snapshot_digest(kConfig);
+  auto decoded = decode_snapshot(encode_snapshot(config, digest), digest, "/repo/wharf.toml");
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(describe(*decoded), describe(config));
+  // The graph built from it is the same graph.
+  auto a = Graph::build(std::move(config));
+  auto b = Graph::build(std::move(*decoded));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(graph_to_json(*a), graph_to_json(*b));
+}
+
+TEST(ConfigSnapshotTest, LocationsNameTheFileGivenAtDecode) {
+  std::string digest = snapshot_digest(kConfig);
+  auto decoded = decode_snapshot(encode_snapshot(parsed("a/wharf.toml"), digest), digest, "b/wharf.toml");
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->services[0].where.str(), "b/wharf.toml:14:10");
+}
+
+TEST(ConfigSnapshotTest, DigestChangesWithAnyByte) {
+  EXPECT_EQ(snapshot_digest(kConfig), snapshot_digest(std::string(kConfig)));
+  EXPECT_NE(snapshot_digest(kConfig), snapshot_digest(std::string(kConfig) + " "));
+  EXPECT_EQ(snapshot_digest(kConfig).size(), 32u);
+}
+
+TEST(ConfigSnapshotTest, RejectsOtherDigestsAndDamage) {
+  std::string digest = snapshot_digest(kConfig);
+  std::string bytes = encode_snapshot(parsed(), digest);
+  ASSERT_TRUE(decode_snapshot(bytes, digest, "wharf.toml").has_value());
+  EXPECT_FALSE(decode_snapshot(bytes, snapshot_digest("other"), "wharf.toml").has_value());
+  EXPECT_FALSE(decode_snapshot("", digest, "wharf.toml").has_value());
+  for (std::size_t cut : {std::size_t{7}, std::size_t{56}, bytes.size() / 2, bytes.size() - 1}) {
+    EXPECT_FALSE(decode_snapshot(bytes.substr(0, cut), digest, "wharf.toml").has_value()) << cut;
+  }
+  // Every single-byte flip in the payload is caught (checksum), and so is one in the header.
+  for (std::size_t i = 0; i < bytes.size(); i += 7) {
+    std::string damaged = bytes;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
+    EXPECT_FALSE(decode_snapshot(damaged, digest, "wharf.toml").has_value()) << "byte " << i;
+  }
+  EXPECT_FALSE(decode_snapshot(bytes + "x", digest, "wharf.toml").has_value());
+}
+
+class SnapshotLoadTest : public ::testing::Test {
+ protected:
+  fs::MemoryFileSystem files;
+  const std::string config_path = "/repo/wharf.toml";
+  const std::string snapshot = snapshot_path("/repo/.wharf/cache", "/repo/wharf.toml");
+
+  Result<Config> load(bool* from_snapshot) {
+    return load_config_with_snapshot(files, config_path, snapshot, from_snapshot);
+  }
+};
+
+TEST_F(SnapshotLoadTest, ParsesOnceThenReadsTheSnapshotUntilTheConfigChanges) {
+  EXPECT_EQ(snapshot.rfind("/repo/.wharf/cache/config/", 0), 0u) << snapshot;
+  files.set_file(config_path, std::string(kConfig));
+  bool from_snapshot = true;
+  auto first = load(&from_snapshot);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_FALSE(from_snapshot);
+  EXPECT_TRUE(files.exists(snapshot));
+
+  auto second = load(&from_snapshot);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_TRUE(from_snapshot);
+  EXPECT_EQ(describe(*second), describe(*first));
+
+  // One more service: the snapshot is stale, the new config is what counts.
+  files.set_file(config_path, std::string(kConfig) + "\n[service.worker]\npaths = [\"apps/worker\"]\n");
+  auto third = load(&from_snapshot);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_FALSE(from_snapshot);
+  ASSERT_EQ(third->services.size(), 3u);
+  EXPECT_EQ(third->services[2].name, "worker");
+  auto fourth = load(&from_snapshot);
+  ASSERT_TRUE(fourth.has_value());
+  EXPECT_TRUE(from_snapshot);
+  EXPECT_EQ(describe(*fourth), describe(*third));
+}
+
+TEST_F(SnapshotLoadTest, ADamagedSnapshotIsParsedAroundAndRewritten) {
+  files.set_file(config_path, std::string(kConfig));
+  bool from_snapshot = false;
+  ASSERT_TRUE(load(&from_snapshot).has_value());
+  auto bytes = files.read_file(snapshot);
+  ASSERT_TRUE(bytes.has_value());
+  std::string damaged = *bytes;
+  damaged[damaged.size() - 3] ^= 0x01;
+  files.set_file(snapshot, damaged);
+
+  auto config = load(&from_snapshot);
+  ASSERT_TRUE(config.has_value());
+  EXPECT_FALSE(from_snapshot);
+  EXPECT_EQ(describe(*config), describe(parsed(config_path)));
+  EXPECT_EQ(files.read_file(snapshot).value(), *bytes);  // rewritten whole
+}
+
+TEST_F(SnapshotLoadTest, ConfigErrorsAreReportedAndNothingIsWritten) {
+  files.set_file(config_path, "[service.cron]\npaths = [\"apps/cron\"]\ndeploy = true\n");
+  bool from_snapshot = true;
+  auto config = load(&from_snapshot);
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("/repo/wharf.toml:3:1: unknown key 'deploy'"), std::string::npos)
+      << config.error().message;
+  EXPECT_FALSE(files.exists(snapshot));
+}
+
+TEST_F(SnapshotLoadTest, AMissingConfigSaysWhatToDo) {
+  auto config = load(nullptr);
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().kind, ErrorKind::config);
+  EXPECT_NE(config.error().message.find("/repo/wharf.toml: cannot read the config file"), std::string::npos);
+}
+
+TEST_F(SnapshotLoadTest, NoSnapshotPathMeansPlainParsing) {
+  files.set_file(config_path, std::string(kConfig));
+  bool from_snapshot = true;
+  auto config = load_config_with_snapshot(files, config_path, "", &from_snapshot);
+  ASSERT_TRUE(config.has_value());
+  EXPECT_FALSE(from_snapshot);
+}
+
+}  // namespace
+}  // namespace wharf::graph
