@@ -64,7 +64,10 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
     if (global.stopwatch) std::cerr << "wharf: stats: wharf " << global.stopwatch->str() << "\n";
     std::cerr << "wharf: stats: plan " << plan->stats.phases.str() << "\n";
   }
-  return flags.exit_code && plan->any_deploy() ? 1 : 0;
+  const int code = flags.exit_code && plan->any_deploy() ? 1 : 0;
+  keep_until_exit(std::move(*plan));
+  keep_until_exit(std::move(*workspace));
+  return code;
 }
 
 }  // namespace

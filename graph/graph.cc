@@ -176,6 +176,10 @@ Result<Graph> Graph::build(Config config) {
     }
 
     service.packages.reserve(queue.size());
+    std::size_t inputs = component.paths.size() + cfg.workspace.inputs.size();
+    for (std::size_t p : queue) inputs += cfg.packages[p].paths.size();
+    service.inputs.reserve(inputs);
+    service.excludes.reserve(component.exclude.size() + cfg.workspace.exclude.size());
     for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr, true});
     for (std::size_t p : queue) {
       const ComponentConfig& package = cfg.packages[p];

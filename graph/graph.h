@@ -37,7 +37,7 @@ struct Service {
   const ComponentConfig* config = nullptr;
   // Transitive package closure, nearest first (breadth-first over `deps` in
   // the order written), each once.
-  std::vector<std::string> packages;
+  std::vector<std::string_view> packages;  // names; point into the Config
   // Own paths, then each package's paths in `packages` order, then the
   // workspace inputs.
   std::vector<Input> inputs;

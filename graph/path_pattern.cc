@@ -26,6 +26,22 @@ bool segment_matches(const std::string& glob, bool is_glob, std::string_view seg
   return fnmatch(glob.c_str(), copy.c_str(), 0) == 0;
 }
 
+// True when `text` is a literal path already in normal form: no glob
+// character, no empty, "." or ".." segment, no leading or trailing '/'. Most
+// config paths are, and their pattern is just the text.
+bool is_normal_literal(std::string_view text) {
+  if (text.empty() || has_glob_chars(text)) return false;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find('/', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view segment = text.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (end == text.size()) return true;
+    start = end + 1;
+  }
+}
+
 }  // namespace
 
 bool is_at_or_below(std::string_view path, std::string_view dir) {
@@ -35,6 +51,14 @@ bool is_at_or_below(std::string_view path, std::string_view dir) {
 }
 
 Result<PathPattern> PathPattern::parse(std::string_view text) {
+  if (is_normal_literal(text)) {
+    // A literal matches by prefix (matches() needs no segments): the text is
+    // its own root.
+    PathPattern pattern;
+    pattern.text_ = text;
+    pattern.root_ = pattern.text_;
+    return pattern;
+  }
   if (text.empty()) {
     return fail(ErrorKind::config, "empty path; use \"**\" for the whole repository");
   }

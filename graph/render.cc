@@ -43,7 +43,8 @@ std::string graph_to_json(const Graph& graph) {
   for (const auto& service : graph.services()) {
     nlohmann::ordered_json row;
     row["name"] = service.name;
-    row["packages"] = service.packages;
+    row["packages"] = nlohmann::ordered_json::array();
+    for (std::string_view package : service.packages) row["packages"].push_back(package);
     row["inputs"] = nlohmann::ordered_json::array();
     for (const auto& input : service.inputs) {
       nlohmann::ordered_json item = {{"pattern", input.pattern().text()}, {"kind", to_string(input.kind)},

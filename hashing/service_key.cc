@@ -377,7 +377,7 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
   // The packages these services use, each once.
   std::vector<const graph::ComponentConfig*> packages;
   for (const graph::Service* service : services) {
-    for (const std::string& name : service->packages) {
+    for (std::string_view name : service->packages) {
       const graph::ComponentConfig* package = graph.find_package(name);
       if (package && std::find(packages.begin(), packages.end(), package) == packages.end()) {
         packages.push_back(package);
@@ -480,7 +480,7 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
     key.config = service.config;
     key.files = to_files(service_files[s]);
     std::vector<std::uint32_t> all_files = key.files;
-    std::vector<std::string> names = service.packages;
+    std::vector<std::string> names(service.packages.begin(), service.packages.end());
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
       auto found = package_index.find(name);

@@ -160,12 +160,11 @@ const git_tree_entry* TreeDiffer::entry_at(git_tree* tree, std::string_view path
     if (!entry || end == path.size()) return entry;
     if (!is_tree(entry)) return nullptr;
     const git_oid* id = git_tree_entry_id(entry);
-    std::string key(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
-    auto it = subtrees_.find(key);
+    auto it = subtrees_.find(*id);
     if (it == subtrees_.end()) {
       auto sub = repo_.lookup_tree(*id);
       if (!sub) return nullptr;
-      it = subtrees_.emplace(std::move(key), std::move(*sub)).first;
+      it = subtrees_.emplace(*id, std::move(*sub)).first;
     }
     current = it->second.get();
     start = end + 1;

@@ -2,6 +2,7 @@
 // trees' Merkle hashes: equal subtree ids are skipped without listing a file.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -53,8 +54,19 @@ class TreeDiffer {
   Result<bool> diff_at_root(git_tree* old_tree, git_tree* new_tree, const git_tree_entry* old_entry,
                             const git_tree_entry* new_entry, std::string_view root, const Visit& visit);
 
+  struct OidHash {
+    std::size_t operator()(const git_oid& id) const {
+      std::size_t h;
+      std::memcpy(&h, id.id, sizeof(h));  // a SHA-1 is already well mixed
+      return h;
+    }
+  };
+  struct OidEqual {
+    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b) != 0; }
+  };
+
   const Repository& repo_;
-  std::unordered_map<std::string, TreePtr> subtrees_;  // by raw tree id
+  std::unordered_map<git_oid, TreePtr, OidHash, OidEqual> subtrees_;
   std::unordered_map<std::string, std::vector<std::string>> memo_;
   std::size_t trees_walked_ = 0;
   std::size_t entries_visited_ = 0;

@@ -45,7 +45,7 @@ TEST(GraphTest, PackageClosureIsTransitiveNearestFirstEachOnce) {
   ASSERT_TRUE(graph.has_value()) << graph.error().message;
   const Service* api = graph->find_service("clinical-api");
   ASSERT_NE(api, nullptr);
-  EXPECT_EQ(api->packages, (std::vector<std::string>{"auth-client", "events", "common"}));
+  EXPECT_EQ(api->packages, (std::vector<std::string_view>{"auth-client", "events", "common"}));
   EXPECT_TRUE(graph->find_service("admin-ui")->packages.empty());
 }
 
