@@ -105,6 +105,9 @@ Result<void> Planner::plan_all(const Shared& shared, const std::vector<const gra
     cuts.push_back(cut);
   }
   cuts.push_back(order.size());
+  // A slice left empty (fewer distinct bases than threads) gets no thread.
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  if (cuts.size() == 1) cuts.push_back(order.size());
 
   struct Slice {
     std::optional<vcs::Repository> own_repo;  // threads other than the first open their own
@@ -156,7 +159,7 @@ Result<void> Planner::plan_all(const Shared& shared, const std::vector<const gra
     plan_.stats.distinct_bases += slice.worker->bases();
     plan_.stats.trees_walked += slice.worker->differ().trees_walked();
     plan_.stats.entries_visited += slice.worker->differ().entries_visited();
-    plan_.stats.memo_hits += slice.worker->differ().memo_hits();
+    plan_.stats.memo_hits += slice.worker->memo_hits();
   }
   plan_.stats.threads = slices.size();
   return ok();

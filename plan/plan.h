@@ -24,12 +24,6 @@ struct PlanOptions {
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
   std::size_t threads = 0;  // 0: from the number of distinct bases and cores
-  // From this many services on one base, diff the whole tree once and answer
-  // each input root by binary search; below it, walk each root lazily up to
-  // its first relevant change. Both give the same plan; this is speed only
-  // (callgrind, bench repo: --since 190M -> 150M instructions with one whole
-  // diff; --live with a whole diff per base 863M vs 220M lazily).
-  int whole_diff_min_services = 8;
 };
 
 enum class ReasonKind { path, package, workspace, not_live, missing_base };

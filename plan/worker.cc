@@ -26,44 +26,6 @@ Result<void> Worker::load_head() {
   return ok();
 }
 
-template <class Visit>
-Result<void> Worker::for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit) {
-  if (base.users < shared_.options.whole_diff_min_services) {
-    // Few services on this base (--live): walk only below `root`, and only
-    // until the first change the caller accepts. Tree order is bytewise
-    // path order, so the first path is the same as in the whole-diff branch.
-    auto walked = differ_.visit_changes(base.tree.get(), head_tree_.get(), root, visit);
-    if (!walked) return std::unexpected(walked.error());
-    return ok();
-  }
-  if (!base.all_changes) {
-    auto changed = differ_.changed_paths(base.tree.get(), head_tree_.get(), "");
-    if (!changed) return std::unexpected(changed.error());
-    base.all_changes = *changed;
-  }
-  const auto& all = *base.all_changes;
-  if (root.empty()) {
-    for (const std::string& path : all) {
-      if (visit(path)) break;
-    }
-    return ok();
-  }
-  // `root` itself, then everything below it ("root/..." is contiguous in
-  // bytewise order; "root-x" sorts between the two and is skipped).
-  auto exact = std::lower_bound(all.begin(), all.end(), root);
-  if (exact != all.end() && *exact == root && visit(*exact)) return ok();
-  auto before_below = [&](const std::string& path) {  // path < root + "/"
-    int c = path.compare(0, root.size(), root);
-    if (c != 0) return c < 0;
-    return path.size() == root.size() || static_cast<unsigned char>(path[root.size()]) < '/';
-  };
-  for (auto it = std::partition_point(exact, all.end(), before_below);
-       it != all.end() && graph::is_at_or_below(*it, root); ++it) {
-    if (visit(*it)) break;
-  }
-  return ok();
-}
-
 Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::string& rev, bool* missing) {
   *missing = false;
   auto known = rev_to_commit_.find(rev);
@@ -105,10 +67,7 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
   if (it == bases_.end()) {
     auto tree = repo_.commit_tree(commit);
     if (!tree) return std::unexpected(tree.error());
-    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree), 0, nullptr, {}}).first;
-  }
-  if (auto users = shared_.users_per_rev.find(rev); users != shared_.users_per_rev.end()) {
-    it->second.users = std::max(it->second.users, users->second);
+    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree), {}}).first;
   }
   return &it->second;
 }
@@ -152,8 +111,11 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     auto memo = shared_excludes ? (*base)->first_change.find(input.entry) : (*base)->first_change.end();
     if (memo != (*base)->first_change.end()) {
       found = memo->second;
+      ++memo_hits_;
     } else {
-      auto walked = for_each_change(**base, root, [&](const std::string& path) {
+      // Only below `root`, and only until the first change the input accepts;
+      // tree order is bytewise path order, so "first" is well defined.
+      auto walked = differ_.visit_changes((*base)->tree.get(), head_tree_.get(), root, [&](const std::string& path) {
         if (!graph::Graph::accepts(service, input, path)) return false;
         found = path;
         return true;

@@ -19,11 +19,6 @@ namespace wharf::plan::detail {
 struct ResolvedBase {
   vcs::ObjectId commit;
   vcs::TreePtr tree;
-  int users = 0;  // services diffed from this base
-  // Every path changed between this base and head, computed once when many
-  // services share the base (--since): one walk, then a binary search per
-  // input root instead of a walk per root.
-  const std::vector<std::string>* all_changes = nullptr;
   // The first committed change each input pattern reaches, for inputs that
   // no exclude of the service itself can touch (Input::service_excludes_apply,
   // the usual case for packages and workspace inputs): every service that
@@ -50,21 +45,18 @@ class Worker {
   Result<void> plan_service(const graph::Service& service, ServicePlan& out);
 
   std::size_t bases() const { return bases_.size(); }
+  std::size_t memo_hits() const { return memo_hits_; }  // inputs answered from ResolvedBase::first_change
   const vcs::TreeDiffer& differ() const { return differ_; }
 
  private:
   Result<ResolvedBase*> base_for(const std::string& service, const std::string& rev, bool* missing);
-  // Calls visit(path) for each committed change at or below `root`, in
-  // bytewise order, until it returns true.
-  template <class Visit>
-  Result<void> for_each_change(ResolvedBase& base, const std::string& root, Visit&& visit);
-
   const vcs::Repository& repo_;
   const Shared& shared_;
   vcs::TreeDiffer differ_;
   vcs::TreePtr head_tree_;
   std::map<std::string, vcs::ObjectId> rev_to_commit_;
   std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
+  std::size_t memo_hits_ = 0;
 };
 
 }  // namespace wharf::plan::detail

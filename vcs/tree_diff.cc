@@ -40,15 +40,6 @@ EntryPtr entry_bypath(git_tree* tree, std::string_view path) {
   return EntryPtr(entry);
 }
 
-void append_key(std::string& key, const git_tree_entry* entry) {
-  if (!entry) {
-    key += '-';
-    return;
-  }
-  key.append(reinterpret_cast<const char*>(git_tree_entry_id(entry)->id), GIT_OID_RAWSZ);
-  key += std::to_string(git_tree_entry_filemode(entry));
-}
-
 }  // namespace
 
 Result<bool> TreeDiffer::list_entry(const git_tree_entry* entry, std::string& path, const Visit& visit) {
@@ -180,41 +171,6 @@ Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, s
     new_entry = entry_at(new_tree, root);
   }
   return diff_at_root(old_tree, new_tree, old_entry, new_entry, root, visit);
-}
-
-Result<const std::vector<std::string>*> TreeDiffer::changed_paths(git_tree* old_tree, git_tree* new_tree,
-                                                                  std::string_view root) {
-  const git_tree_entry* old_entry = nullptr;
-  const git_tree_entry* new_entry = nullptr;
-  if (!root.empty()) {
-    old_entry = entry_at(old_tree, root);
-    new_entry = entry_at(new_tree, root);
-  }
-  // Key on what is at `root` on each side, not on the commits: bases whose
-  // subtree is identical share one answer.
-  std::string key(root);
-  key += '\0';
-  if (root.empty()) {
-    key.append(reinterpret_cast<const char*>(git_tree_id(old_tree)->id), GIT_OID_RAWSZ);
-    key.append(reinterpret_cast<const char*>(git_tree_id(new_tree)->id), GIT_OID_RAWSZ);
-  } else {
-    append_key(key, old_entry);
-    append_key(key, new_entry);
-  }
-  if (auto it = memo_.find(key); it != memo_.end()) {
-    ++memo_hits_;
-    return &it->second;
-  }
-  std::vector<std::string> out;
-  auto walked = diff_at_root(old_tree, new_tree, old_entry, new_entry, root, [&](const std::string& path) {
-    out.push_back(path);
-    return false;
-  });
-  if (!walked) return std::unexpected(walked.error());
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  auto [it, _] = memo_.emplace(std::move(key), std::move(out));
-  return &it->second;
 }
 
 namespace {

@@ -13,24 +13,19 @@
 
 namespace wharf::vcs {
 
-// Compares trees of one repository and remembers each answer, so services
-// that share a base and a directory (a package, a workspace input) cost one
-// walk. Not thread-safe.
+// Compares trees of one repository, keeping the subtrees it looks paths up
+// in. Not thread-safe.
 class TreeDiffer {
  public:
   explicit TreeDiffer(const Repository& repo) : repo_(repo) {}
 
-  // Paths at or below `root` ("" = everything) whose blob id, mode or type
-  // differs between `old_tree` and `new_tree`, or that exist on one side only.
-  // A rename shows as both paths; a chmod +x, a symlink retarget and a
-  // submodule pointer move each show as their path. Sorted bytewise.
-  Result<const std::vector<std::string>*> changed_paths(git_tree* old_tree, git_tree* new_tree, std::string_view root);
-
-  // Calls visit(path) for each path at or below `root` that differs between
-  // the trees (same rules as changed_paths), depth-first in git's tree order,
+  // Calls visit(path) for each path at or below `root` ("" = everything)
+  // whose blob id, mode or type differs between `old_tree` and `new_tree`, or
+  // that exists on one side only (a rename shows as both paths; a chmod +x, a
+  // symlink retarget and a submodule pointer move each show as their path),
+  // depth-first in git's tree order,
   // until visit returns true; returns whether it did. Reads only the subtrees
   // it has to: a caller that needs the first relevant change stops early.
-  // Not memoized.
   Result<bool> visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
                              const std::function<bool(const std::string&)>& visit);
 
@@ -43,7 +38,6 @@ class TreeDiffer {
   // Counters for tests and --stats: subtrees compared and entries visited.
   std::size_t trees_walked() const { return trees_walked_; }
   std::size_t entries_visited() const { return entries_visited_; }
-  std::size_t memo_hits() const { return memo_hits_; }
 
  private:
   using Visit = std::function<bool(const std::string&)>;
@@ -67,10 +61,8 @@ class TreeDiffer {
 
   const Repository& repo_;
   std::unordered_map<git_oid, TreePtr, OidHash, OidEqual> subtrees_;
-  std::unordered_map<std::string, std::vector<std::string>> memo_;
   std::size_t trees_walked_ = 0;
   std::size_t entries_visited_ = 0;
-  std::size_t memo_hits_ = 0;
 };
 
 // Walks everything at or below `root` in `tree`, calling `visit(path)` for
