@@ -1,29 +1,22 @@
-// SHA-256 through OpenSSL's EVP interface, for naming blobs.
+// SHA-256 as lowercase hex, for naming blobs (util/sha.h does the hashing).
 #pragma once
 
 #include <string>
 #include <string_view>
 
-struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+#include "util/sha.h"
 
 namespace wharf::cache {
 
-// Incremental SHA-256. Not thread-safe; move-only.
+// Incremental SHA-256. Not thread-safe.
 class Sha256 {
  public:
-  Sha256();
-  ~Sha256();
-  Sha256(Sha256&& other) noexcept;
-  Sha256& operator=(Sha256&&) = delete;
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void update(std::string_view bytes);
+  void update(std::string_view bytes) { sha_.update(bytes); }
   // The digest as 64 lowercase hex digits; the object is spent afterwards.
   std::string hex_digest();
 
  private:
-  ::evp_md_ctx_st* ctx_;
+  wharf::Sha256 sha_;
 };
 
 std::string sha256_hex(std::string_view bytes);

@@ -11,13 +11,36 @@ find_package(nlohmann_json REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)
 
+# Each shared library a run loads costs it mmaps, relocations and page
+# faults before main(). The small C libraries are linked from their static
+# archives when Debian ships them, and fmt and toml++ are compiled in (fmt
+# header-only; toml++'s parser only in graph/config.cc). What stays shared is
+# the C++ runtime and oneTBB (no static archive in Debian).
+# wharf_static_or_shared(NAME PKG_PREFIX ARCHIVE): an INTERFACE target NAME
+# linking ARCHIVE if found, else the pkg-config target.
+function(wharf_static_or_shared name prefix archive)
+  add_library(${name} INTERFACE)
+  find_library(WHARF_${prefix}_ARCHIVE NAMES ${archive})
+  if(WHARF_${prefix}_ARCHIVE)
+    target_include_directories(${name} INTERFACE ${${prefix}_INCLUDE_DIRS})
+    target_link_libraries(${name} INTERFACE ${WHARF_${prefix}_ARCHIVE})
+  else()
+    target_link_libraries(${name} INTERFACE PkgConfig::${prefix})
+  endif()
+endfunction()
+wharf_static_or_shared(wharf_xxhash XXH libxxhash.a)
+wharf_static_or_shared(wharf_lmdb LMDB liblmdb.a)
+add_library(wharf_tomlplusplus INTERFACE)
+get_target_property(_wharf_toml_include tomlplusplus::tomlplusplus INTERFACE_INCLUDE_DIRECTORIES)
+target_include_directories(wharf_tomlplusplus INTERFACE ${_wharf_toml_include})
+target_compile_definitions(wharf_tomlplusplus INTERFACE TOML_HEADER_ONLY=1)
+
 # libgit2 and the C libraries under it, linked from their static archives
 # (libgit2-dev ships libgit2.a). Why: a `wharf plan` takes a few
 # milliseconds, and loading libgit2.so's 17 shared libraries (mbedTLS,
 # libssh2, Kerberos for HTTP Negotiate...) and relocating them took ~1.7 ms
-# of each run (hyperfine, `wharf --version` 4.7 -> 3.0 ms). The C++ runtime
-# stays shared: toml++, fmt and oneTBB are C++ shared libraries. Falls back
-# to the shared libgit2 when an archive is missing.
+# of each run (hyperfine, `wharf --version` 4.7 -> 3.0 ms). Falls back to
+# the shared libgit2 when an archive is missing.
 option(WHARF_STATIC_LIBGIT2 "Link libgit2 and its C dependencies statically (faster start)" ON)
 add_library(wharf_git2 INTERFACE)
 # vcs/libgit2_link.cc replaces two libgit2 functions; as an INTERFACE source
@@ -50,16 +73,29 @@ if(WHARF_STATIC_LIBGIT2)
     # Archives can refer to each other in any order; group them.
     target_link_libraries(wharf_git2 INTERFACE
       "-Wl,--start-group" ${_wharf_git2_static} "-Wl,--end-group" ${CMAKE_DL_LIBS} Threads::Threads rt)
-    # See vcs/libgit2_link.cc: the CA bundle is not parsed, and HTTP
-    # Negotiate (Kerberos) is left out, as wharf never talks to a git remote.
-    target_link_options(wharf_git2 INTERFACE
-      "LINKER:--wrap=mbedtls_x509_crt_parse_file" "LINKER:--wrap=git_http_auth_negotiate")
+    # See vcs/libgit2_link.cc: TLS, SSH and HTTP Negotiate are left out, as
+    # wharf never talks to a git remote.
+    foreach(_fn IN ITEMS git_mbedtls_stream_global_init git_mbedtls__set_cert_location git_mbedtls_stream_new
+                         git_mbedtls_stream_wrap git_transport_ssh_global_init git_smart_subtransport_ssh
+                         git_transport_ssh_with_paths git_http_auth_negotiate)
+      target_link_options(wharf_git2 INTERFACE "LINKER:--wrap=${_fn}")
+    endforeach()
     target_compile_definitions(wharf_git2 INTERFACE WHARF_STATIC_LIBGIT2=1)
-    # One libcrypto in the process: the static one libssh2 needs.
-    set(OPENSSL_USE_STATIC_LIBS TRUE)
   endif()
 endif()
 if(NOT WHARF_STATIC_LIBGIT2)
   target_link_libraries(wharf_git2 INTERFACE PkgConfig::GIT2)
 endif()
+
+# OpenSSL gives SHA-1 and SHA-256 (util/sha.h); from libcrypto.a only those
+# functions are linked (~50 KB), where libcrypto.so is 4.5 MB to map and
+# relocate at every start (3,400 symbol bindings, LD_DEBUG=bindings).
 find_package(OpenSSL REQUIRED)
+add_library(wharf_crypto INTERFACE)
+find_library(WHARF_CRYPTO_ARCHIVE NAMES libcrypto.a)
+if(WHARF_CRYPTO_ARCHIVE)
+  target_include_directories(wharf_crypto INTERFACE ${OPENSSL_INCLUDE_DIR})
+  target_link_libraries(wharf_crypto INTERFACE ${WHARF_CRYPTO_ARCHIVE} ${CMAKE_DL_LIBS} Threads::Threads)
+else()
+  target_link_libraries(wharf_crypto INTERFACE OpenSSL::Crypto)
+endif()

@@ -7,11 +7,11 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include "hashing/xxh3.h"
+#include "util/sha.h"
 
 namespace wharf::hashing {
 namespace {
@@ -38,19 +38,13 @@ Digest128 blob_stand_in(std::string_view blob_id) {
 }
 
 std::array<std::uint8_t, 20> git_blob_id(std::string_view bytes) {
-  std::array<std::uint8_t, 20> id{};
   std::string header = fmt::format("blob {}", bytes.size());
   header.push_back('\0');
   // Only files git's clean test could not vouch for get here: few.
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned int length = 0;
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha1(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), header.data(), header.size()) != 1 ||
-      EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), id.data(), &length) != 1) {
-    id.fill(0);  // matches no index entry: the file gets its XXH3 digest
-  }
-  return id;
+  Sha1 sha;
+  sha.update(header);
+  sha.update(bytes);
+  return sha.digest();
 }
 
 bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b) {

@@ -1,12 +1,12 @@
 #include "vcs/index_file.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstring>
 #include <memory>
 
 #include <fmt/format.h>
+
+#include "util/sha.h"
 
 namespace wharf::vcs {
 namespace {
@@ -28,10 +28,10 @@ bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref) {
 bool checksum_ok(std::string_view bytes) {
   const auto* trailer = reinterpret_cast<const unsigned char*>(bytes.data() + bytes.size() - 20);
   if (std::all_of(trailer, trailer + 20, [](unsigned char c) { return c == 0; })) return true;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size() - 20, digest, &length, EVP_sha1(), nullptr) != 1) return false;
-  return length == 20 && std::memcmp(digest, trailer, 20) == 0;
+  Sha1 sha;
+  sha.update(bytes.substr(0, bytes.size() - 20));
+  auto digest = sha.digest();
+  return std::memcmp(digest.data(), trailer, 20) == 0;
 }
 
 constexpr std::size_t kFixedPart = 62;  // stat data (40) + object id (20) + flags (2)

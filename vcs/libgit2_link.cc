@@ -1,34 +1,67 @@
-// Two libgit2 functions that wharf replaces at link time. wharf reads local
+// libgit2 functions that wharf replaces at link time. wharf reads local
 // objects only: it never lets libgit2 talk to a git remote (pushes go through
-// push/ with libcurl + OpenSSL, which this file does not touch).
+// push/ with their own HTTP client). What libgit2 brings for remotes costs
+// every run anyway, so it is left out, failing closed.
 //
-// 1. mbedtls_x509_crt_parse_file. Debian's libgit2 1.5 is built with mbedTLS
-//    and parses the whole system CA bundle (/etc/ssl/certs/ca-certificates.crt,
-//    ~140 certificates) inside git_libgit2_init(). That was ~5 ms of CPU on
-//    every run, more than a whole `git diff | awk` baseline (measured:
-//    git_libgit2_init() 8.2 ms -> 3.3 ms wall with hyperfine). Here the bundle
-//    is not parsed. This fails closed: were libgit2 ever to open a TLS stream
-//    in this process, it would have no trusted roots and every certificate
-//    check would fail; nothing is trusted that should not be.
+// With the static libgit2 (cmake/Dependencies.cmake), the linker sends these
+// calls to the __wrap_ definitions below (--wrap), and what only they used is
+// not linked at all:
+//   - TLS through mbedTLS: git_libgit2_init() seeded a random generator and
+//     parsed the whole system CA bundle (~140 certificates) on every run,
+//     ~5 ms of CPU at first (more than a whole `git diff | awk` baseline),
+//     then still 1.4M instructions for the seeding (callgrind).
+//   - SSH through libssh2, which pulled in OpenSSL's EVP layer: ~17,000
+//     relocations the loader applied at every start.
+//   - HTTP "Negotiate" (Kerberos), which loaded libgssapi_krb5 and six more
+//     shared libraries.
+// Each replacement reports failure: were libgit2 ever asked for an https://
+// or ssh:// remote, or Kerberos, it would get an error, never an unchecked
+// connection.
 //
-// 2. git_http_auth_negotiate (static link only): HTTP "Negotiate" (Kerberos)
-//    authentication is what pulls libgssapi_krb5 and six more shared
-//    libraries in. Left out, a Negotiate challenge fails as if unsupported.
+// With the shared libgit2, only the CA bundle parse is replaced, by
+// interposing the dynamic symbol libgit2 calls (a definition in the
+// executable wins); that too fails closed, leaving TLS with no trusted roots.
 //
-// With the static libgit2 (cmake/Dependencies.cmake) the linker sends the
-// calls to the __wrap_ symbols (--wrap); with the shared one, the definition
-// below interposes the dynamic symbol libgit2 calls.
-
-struct mbedtls_x509_crt;
+// The signatures are libgit2 1.5's internal ones (src/libgit2/streams/
+// mbedtls.h, transports/ssh.h, transports/auth_negotiate.h); only pointer
+// and int arguments, which the definitions below do not read.
 
 #ifdef WHARF_STATIC_LIBGIT2
-extern "C" int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
+extern "C" {
 
-// libgit2's (internal) signature: int (git_http_auth_context **out, const git_net_url *url).
-extern "C" int __wrap_git_http_auth_negotiate(void** out, const void* /*url*/) {
+int __wrap_git_mbedtls_stream_global_init(void) { return 0; }
+
+int __wrap_git_mbedtls__set_cert_location(const char* /*file*/, const char* /*path*/) { return -1; }
+
+int __wrap_git_mbedtls_stream_new(void** out, const char* /*host*/, const char* /*port*/) {
   *out = nullptr;
   return -1;
 }
+
+int __wrap_git_mbedtls_stream_wrap(void** out, void* /*in*/, const char* /*host*/) {
+  *out = nullptr;
+  return -1;
+}
+
+int __wrap_git_transport_ssh_global_init(void) { return 0; }
+
+int __wrap_git_smart_subtransport_ssh(void** out, void* /*owner*/, void* /*param*/) {
+  *out = nullptr;
+  return -1;
+}
+
+int __wrap_git_transport_ssh_with_paths(void** out, void* /*owner*/, void* /*payload*/) {
+  *out = nullptr;
+  return -1;
+}
+
+int __wrap_git_http_auth_negotiate(void** out, const void* /*url*/) {
+  *out = nullptr;
+  return -1;
+}
+
+}  // extern "C"
 #else
+struct mbedtls_x509_crt;
 extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
 #endif
