@@ -24,6 +24,7 @@ struct PlanFlags {
   bool json = false;
   bool exit_code = false;
   bool stats = false;
+  std::size_t threads = 0;
 };
 
 Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
@@ -43,6 +44,7 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   options.merge_base = flags.merge_base;
   options.missing_base = flags.missing_base == "deploy" ? plan::MissingBase::deploy : plan::MissingBase::error;
   options.services = split_list(flags.services, ',');
+  options.threads = flags.threads;
   if (!flags.since.empty()) options.since = flags.since;
   if (!flags.live_file.empty()) {
     auto live = plan::load_live(flags.live_file);
@@ -86,7 +88,8 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action
   sub->add_option("--services", flags->services, "Limit the plan to these services (a,b,c)");
   sub->add_flag("--json", flags->json, "Print the plan as JSON");
   sub->add_flag("--exit-code", flags->exit_code, "Exit 1 when something is to deploy");
-  sub->add_flag("--stats", flags->stats, "Print walk counters to stderr");
+  sub->add_flag("--stats", flags->stats, "Print walk counters and phase times to stderr");
+  sub->add_option("--threads", flags->threads, "Threads to plan with (default 0: from the plan's size and the cores)");
   sub->callback([&global, &action, flags] { action = [&global, flags] { return run_plan(global, *flags); }; });
 }
 

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "util/heap.h"
+
 namespace wharf::cli {
 
 int run(int argc, char** argv) {
@@ -30,6 +32,8 @@ int run(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (!action) return 2;
+  // A command is about to run (not --help or --version): see util/heap.h.
+  reserve_heap(std::size_t{16} << 20);
   stopwatch.lap("args");
   Result<int> result = action();
   if (!result) {

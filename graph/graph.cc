@@ -180,16 +180,16 @@ Result<Graph> Graph::build(Config config) {
     for (std::size_t p : queue) inputs += cfg.packages[p].paths.size();
     service.inputs.reserve(inputs);
     service.excludes.reserve(component.exclude.size() + cfg.workspace.exclude.size());
-    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, InputKind::path, "", nullptr, true});
+    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, nullptr, InputKind::path, true});
     for (std::size_t p : queue) {
       const ComponentConfig& package = cfg.packages[p];
       service.packages.push_back(package.name);
       for (const auto& entry : package.paths) {
-        service.inputs.push_back(Input{&entry, InputKind::package, package.name, &package.exclude, true});
+        service.inputs.push_back(Input{&entry, &package, InputKind::package, true});
       }
     }
     for (const auto& entry : cfg.workspace.inputs) {
-      service.inputs.push_back(Input{&entry, InputKind::workspace, "", nullptr, true});
+      service.inputs.push_back(Input{&entry, nullptr, InputKind::workspace, true});
     }
     for (Input& input : service.inputs) {
       const std::string& root = input.pattern().root();
@@ -228,8 +228,9 @@ bool Graph::is_excluded(const Service& service, std::string_view path) {
 }
 
 bool Graph::excluded_by_package(const Input& input, std::string_view path) {
-  if (!input.own_excludes) return false;
-  return std::any_of(input.own_excludes->begin(), input.own_excludes->end(),
+  const std::vector<PatternEntry>* excludes = input.own_excludes();
+  if (!excludes) return false;
+  return std::any_of(excludes->begin(), excludes->end(),
                      [&](const PatternEntry& exclude) { return exclude.pattern.matches(path); });
 }
 

@@ -2,6 +2,7 @@
 // set and how each reaches it (own path, package, workspace input).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,17 +13,15 @@
 
 namespace wharf::graph {
 
-enum class InputKind { path, package, workspace };
+enum class InputKind : std::uint8_t { path, package, workspace };
 
 const char* to_string(InputKind kind);
 
 // One pattern in a service's input set and the route by which it gets there.
 struct Input {
-  const PatternEntry* entry = nullptr;  // owned by the Graph's Config
+  const PatternEntry* entry = nullptr;          // owned by the Graph's Config
+  const ComponentConfig* package = nullptr;     // for InputKind::package: the package
   InputKind kind = InputKind::path;
-  std::string_view via;  // the package name for InputKind::package, else ""; points into the Config
-  // Excludes that apply to this input only (a package's own `exclude`).
-  const std::vector<PatternEntry>* own_excludes = nullptr;
   // Whether an exclude of the service itself could match a path of this
   // input (their roots overlap). When not, the input accepts exactly the same
   // paths in every service that has it, which lets a plan answer a shared
@@ -30,6 +29,10 @@ struct Input {
   bool service_excludes_apply = true;
 
   const PathPattern& pattern() const { return entry->pattern; }
+  // The package name for InputKind::package, else "".
+  std::string_view via() const { return package ? std::string_view(package->name) : std::string_view(); }
+  // Excludes that apply to this input only (a package's own `exclude`), or null.
+  const std::vector<PatternEntry>* own_excludes() const { return package ? &package->exclude : nullptr; }
 };
 
 struct Service {

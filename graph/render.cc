@@ -10,12 +10,12 @@ std::string graph_to_text(const Graph& graph) {
   for (const auto& service : graph.services()) {
     out += fmt::format("service {}\n", service.name);
     for (const auto& input : service.inputs) {
-      std::string route = input.kind == InputKind::package ? fmt::format("package {}", input.via)
+      std::string route = input.kind == InputKind::package ? fmt::format("package {}", input.via())
                           : input.kind == InputKind::workspace ? "workspace input"
                                                                : "own path";
       out += fmt::format("  + {:<40}  {}\n", input.pattern().text(), route);
-      if (input.own_excludes) {
-        for (const auto& exclude : *input.own_excludes) out += fmt::format("    - {}\n", exclude.pattern.text());
+      if (input.own_excludes()) {
+        for (const auto& exclude : *input.own_excludes()) out += fmt::format("    - {}\n", exclude.pattern.text());
       }
     }
     for (const auto* exclude : service.excludes) out += fmt::format("  - {}\n", exclude->pattern.text());
@@ -48,8 +48,8 @@ std::string graph_to_json(const Graph& graph) {
     row["inputs"] = nlohmann::ordered_json::array();
     for (const auto& input : service.inputs) {
       nlohmann::ordered_json item = {{"pattern", input.pattern().text()}, {"kind", to_string(input.kind)},
-                                     {"via", input.via}};
-      if (input.own_excludes && !input.own_excludes->empty()) item["exclude"] = texts(*input.own_excludes);
+                                     {"via", input.via()}};
+      if (input.own_excludes() && !input.own_excludes()->empty()) item["exclude"] = texts(*input.own_excludes());
       row["inputs"].push_back(std::move(item));
     }
     std::vector<std::string> excludes;

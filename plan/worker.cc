@@ -102,7 +102,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     const graph::Input& input = service.inputs[i];
     ReasonKind kind = reason_kind(input.kind);
     bool have_route = std::any_of(out.reasons.begin(), out.reasons.end(),
-                                  [&](const Reason& r) { return r.kind == kind && r.via == input.via; });
+                                  [&](const Reason& r) { return r.kind == kind && r.via == input.via(); });
     if (have_route) continue;
     const std::string& root = input.pattern().root();
     // A copy: the walk reuses its path buffer.
@@ -134,7 +134,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
         }
       }
     }
-    if (found) out.reasons.push_back(Reason{kind, *found, std::string(input.via), uncommitted});
+    if (found) out.reasons.push_back(Reason{kind, *found, std::string(input.via()), uncommitted});
   }
   out.action = out.reasons.empty() ? Action::skip : Action::deploy;
   return ok();

@@ -47,6 +47,8 @@ class Worker {
   std::size_t bases() const { return bases_.size(); }
   std::size_t memo_hits() const { return memo_hits_; }  // inputs answered from ResolvedBase::first_change
   const vcs::TreeDiffer& differ() const { return differ_; }
+  vcs::TreeDiffer& differ() { return differ_; }
+  git_tree* head_tree() const { return head_tree_.get(); }
 
  private:
   Result<ResolvedBase*> base_for(const std::string& service, const std::string& rev, bool* missing);

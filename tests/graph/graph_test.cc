@@ -86,7 +86,7 @@ TEST(GraphTest, CoveringInputSaysHowAPathReachesAService) {
   const Input* pkg = Graph::covering_input(api, "packages/common/src/x.ts");
   ASSERT_NE(pkg, nullptr);
   EXPECT_EQ(pkg->kind, InputKind::package);
-  EXPECT_EQ(pkg->via, "common");
+  EXPECT_EQ(pkg->via(), "common");
   const Input* ws = Graph::covering_input(api, "pnpm-lock.yaml");
   ASSERT_NE(ws, nullptr);
   EXPECT_EQ(ws->kind, InputKind::workspace);
