@@ -1,8 +1,6 @@
 // `wharf plan`: DEPLOY or skip per service against its live SHA.
 #include <iostream>
 #include <memory>
-#include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -10,9 +8,7 @@
 #include "cli/workspace.h"
 #include "plan/plan.h"
 #include "plan/plan_output.h"
-#include "util/heap.h"
 #include "util/text.h"
-#include "vcs/tree_diff.h"
 
 namespace wharf::cli {
 namespace {
@@ -31,10 +27,6 @@ struct PlanFlags {
   std::size_t threads = 0;
 };
 
-// Directory levels read ahead for --since: top-level directories and the
-// ones below them (services/<name>, packages/<name> in a typical monorepo).
-constexpr int kPrefetchDepth = 2;
-
 Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   if (flags.since.empty() == flags.live_file.empty()) {
     return fail(ErrorKind::usage, "give exactly one of --since REV (one base for every service) or --live FILE "
@@ -43,19 +35,8 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   auto lap = [&](std::string_view name) {
     if (global.stopwatch) global.stopwatch->lap(name);
   };
-  auto repo = open_repository(global);
-  if (!repo) return std::unexpected(repo.error());
-  // With one base for all, the trees that differ near the top are what every
-  // service's walk starts from: read them while the config loads.
-  std::jthread prefetch;
-  share_main_heap();  // the trees read ahead stay in the huge-page heap
-  if (!flags.since.empty() && !flags.merge_base) {
-    prefetch = std::jthread([&] { vcs::prefetch_changed_trees(*repo, flags.since, flags.head, kPrefetchDepth); });
-  }
-  auto loaded = load_graph(global, *repo);
-  if (prefetch.joinable()) prefetch.join();
-  if (!loaded) return std::unexpected(loaded.error());
-  auto workspace = std::optional<Workspace>(Workspace{std::move(*repo), std::move(loaded->graph), loaded->config_path});
+  auto workspace = open_workspace(global);
+  if (!workspace) return std::unexpected(workspace.error());
 
   plan::PlanOptions options;
   options.head = flags.head;

@@ -21,14 +21,4 @@ struct Workspace {
 // the directory wharf runs in).
 Result<Workspace> open_workspace(const GlobalOptions& global);
 
-// The two halves of open_workspace, for a caller that works with the
-// repository while the config loads (load_graph reads only its work tree
-// path).
-struct LoadedGraph {
-  graph::Graph graph;
-  std::string config_path;
-};
-Result<vcs::Repository> open_repository(const GlobalOptions& global);
-Result<LoadedGraph> load_graph(const GlobalOptions& global, const vcs::Repository& repo);
-
 }  // namespace wharf::cli

@@ -25,6 +25,4 @@ void reserve_heap(std::size_t bytes) {
   std::free(block);  // back to the top of the heap, untouched, for what follows
 }
 
-void share_main_heap() { mallopt(M_ARENA_MAX, 1); }
-
 }  // namespace wharf

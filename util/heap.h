@@ -19,10 +19,4 @@ namespace wharf {
 // costs more than a few small ones (--version 2.2 vs 2.0 ms).
 void reserve_heap(std::size_t bytes);
 
-// Makes threads started from now on allocate from the main heap (the one
-// reserve_heap prepared) instead of arenas of their own, whose pages are
-// faulted in 4 KiB at a time. For a few threads that allocate little at once
-// (a plan's tree reads), not for many busy ones (hashing).
-void share_main_heap();
-
 }  // namespace wharf

@@ -201,44 +201,6 @@ Result<bool> find_in_tree(const Repository& repo, git_tree* tree, std::string& p
 
 }  // namespace
 
-namespace {
-
-void prefetch_pairs(const Repository& repo, git_tree* a, git_tree* b, int depth) {
-  if (depth <= 0) return;
-  const std::size_t na = git_tree_entrycount(a), nb = git_tree_entrycount(b);
-  std::size_t i = 0, j = 0;
-  while (i < na && j < nb) {
-    const git_tree_entry* ea = git_tree_entry_byindex(a, i);
-    const git_tree_entry* eb = git_tree_entry_byindex(b, j);
-    int order = compare_entries(ea, eb);
-    if (order < 0) {
-      ++i;
-    } else if (order > 0) {
-      ++j;
-    } else {
-      if (is_tree(ea) && !same_entry(ea, eb)) {
-        auto ta = repo.lookup_tree(*git_tree_entry_id(ea));
-        auto tb = repo.lookup_tree(*git_tree_entry_id(eb));
-        if (ta && tb) prefetch_pairs(repo, ta->get(), tb->get(), depth - 1);
-      }
-      ++i;
-      ++j;
-    }
-  }
-}
-
-}  // namespace
-
-void prefetch_changed_trees(const Repository& repo, std::string_view old_rev, std::string_view new_rev, int depth) {
-  auto a = repo.resolve_commit(old_rev);
-  auto b = repo.resolve_commit(new_rev);
-  if (!a || !b) return;
-  auto ta = repo.commit_tree(*a);
-  auto tb = repo.commit_tree(*b);
-  if (!ta || !tb) return;
-  prefetch_pairs(repo, ta->get(), tb->get(), depth);
-}
-
 Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
                        const std::function<bool(const std::string&)>& visit) {
   std::string prefix(root);

@@ -65,12 +65,6 @@ class TreeDiffer {
   std::size_t entries_visited_ = 0;
 };
 
-// Reads the subtrees that differ between the trees of two revisions, down to
-// `depth` directory levels, into the repository's object cache: a warm-up,
-// on a second thread, for a plan that will walk them once the config is
-// loaded. Errors are left for the plan to meet and report.
-void prefetch_changed_trees(const Repository& repo, std::string_view old_rev, std::string_view new_rev, int depth);
-
 // Walks everything at or below `root` in `tree`, calling `visit(path)` for
 // each non-tree entry until it returns true. Returns whether it did.
 Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,

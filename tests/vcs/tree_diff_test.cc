@@ -1,5 +1,4 @@
-// TreeDiffer against `git diff --name-only` on a real repository, and the
-// read-ahead of changed trees.
+// TreeDiffer against `git diff --name-only` on a real repository.
 #include "vcs/tree_diff.h"
 
 #include <gtest/gtest.h>
@@ -92,16 +91,6 @@ TEST_F(TreeDiffTest, EntryAtFindsNestedEntriesOnly) {
   EXPECT_NE(differ.entry_at(base_tree.get(), "services/web/index.html"), nullptr);
   EXPECT_EQ(differ.entry_at(head_tree.get(), "services/api/main.go/x"), nullptr);
   EXPECT_EQ(differ.entry_at(head_tree.get(), "packages/common-"), nullptr);
-}
-
-TEST_F(TreeDiffTest, PrefetchReadsChangedTreesIntoTheCacheAndIgnoresBadRevisions) {
-  prefetch_changed_trees(*vcs, "no-such-rev", head, 2);  // nothing to read, no error
-  ssize_t before = 0, allowed = 0;
-  git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &before, &allowed);
-  prefetch_changed_trees(*vcs, base, head, 2);
-  ssize_t after = 0;
-  git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, &after, &allowed);
-  EXPECT_GT(after, before);
 }
 
 }  // namespace
