@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace wharf::graph {
@@ -44,12 +46,6 @@ bool is_normal_literal(std::string_view text) {
 
 }  // namespace
 
-bool is_at_or_below(std::string_view path, std::string_view dir) {
-  if (dir.empty()) return true;
-  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
-  return path.size() == dir.size() || path[dir.size()] == '/';
-}
-
 Result<PathPattern> PathPattern::parse(std::string_view text) {
   if (is_normal_literal(text)) {
     // A literal matches by prefix (matches() needs no segments): the text is
@@ -67,6 +63,11 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
                 fmt::format("path '{}' is absolute; paths are relative to the repository root", text));
   }
   PathPattern pattern;
+  const auto parts = static_cast<std::size_t>(std::count(text.begin(), text.end(), '/')) + 1;
+  pattern.segments_.reserve(parts);
+  pattern.segment_is_glob_.reserve(parts);
+  pattern.text_.reserve(text.size());
+  pattern.root_.reserve(text.size());
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find('/', start);

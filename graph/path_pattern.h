@@ -47,6 +47,11 @@ class PathPattern {
 };
 
 // True when `path` is `dir` or lies below it ("" is the repository root).
-bool is_at_or_below(std::string_view path, std::string_view dir);
+// Inline: called for every input of every service when a graph is built.
+inline bool is_at_or_below(std::string_view path, std::string_view dir) {
+  if (dir.empty()) return true;
+  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
 
 }  // namespace wharf::graph

@@ -28,6 +28,8 @@ Result<void> Worker::load_head() {
 
 Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::string& rev, bool* missing) {
   *missing = false;
+  // Services come grouped by base: most ask for the one asked before.
+  if (last_base_ && rev == last_rev_) return last_base_;
   auto known = rev_to_commit_.find(rev);
   if (known == rev_to_commit_.end()) {
     auto resolved = repo_.resolve_commit(rev);
@@ -67,8 +69,10 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
   if (it == bases_.end()) {
     auto tree = repo_.commit_tree(commit);
     if (!tree) return std::unexpected(tree.error());
-    it = bases_.emplace(key, ResolvedBase{commit, std::move(*tree), {}}).first;
+    it = bases_.emplace(key, ResolvedBase{commit, key, std::move(*tree), {}}).first;
   }
+  last_rev_ = rev;
+  last_base_ = &it->second;
   return &it->second;
 }
 
@@ -94,7 +98,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     out.reasons.push_back(Reason{ReasonKind::missing_base, "", "", false});
     return ok();
   }
-  out.base = (*base)->commit.hex();
+  out.base = (*base)->hex;
 
   // One reason per route; within a route, the first accepted path in pattern
   // order (committed changes first, then uncommitted ones).

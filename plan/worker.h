@@ -18,6 +18,7 @@ namespace wharf::plan::detail {
 // A base resolved once per distinct revision string and per commit.
 struct ResolvedBase {
   vcs::ObjectId commit;
+  std::string hex;  // commit, in full
   vcs::TreePtr tree;
   // The first committed change each input pattern reaches, for inputs that
   // no exclude of the service itself can touch (Input::service_excludes_apply,
@@ -59,6 +60,8 @@ class Worker {
   std::map<std::string, vcs::ObjectId> rev_to_commit_;
   std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
   std::size_t memo_hits_ = 0;
+  std::string last_rev_;                  // the revision base_for resolved last
+  ResolvedBase* last_base_ = nullptr;     // and what it gave
 };
 
 }  // namespace wharf::plan::detail
