@@ -47,10 +47,10 @@ add_library(wharf_git2 INTERFACE)
 # it is compiled into each executable, so the linker always sees it.
 target_sources(wharf_git2 INTERFACE ${PROJECT_SOURCE_DIR}/vcs/libgit2_link.cc)
 if(WHARF_STATIC_LIBGIT2)
-  pkg_check_modules(SSH2 QUIET libssh2)
   set(_wharf_git2_static "")
   set(_wharf_git2_missing "")
-  foreach(_name IN LISTS GIT2_STATIC_LIBRARIES SSH2_STATIC_LIBRARIES)
+  # (What libssh2 would need in turn is not linked: see vcs/libgit2_link.cc.)
+  foreach(_name IN LISTS GIT2_STATIC_LIBRARIES)
     if(_name MATCHES "^(dl|pthread|rt|m|c)$")
       continue()  # part of glibc
     endif()
