@@ -2,7 +2,7 @@
 # Benchmark `wharf plan` against the runbook's git loops on a large synthetic monorepo.
 #   bash bench/plan_bench.sh [WHARF_BINARY] [REPO_DIR]
 # Defaults: build/wharf beside bench/, and ${TMPDIR:-/tmp}/wharf-bench-repo (generated
-# with bench/gen_monorepo.py when absent). Env: WHARF_RUNS (5), LOOP_RUNS (3),
+# with bench/gen_monorepo.py when absent). Env: WHARF_RUNS (30), LOOP_RUNS (3),
 # WHARF_BENCH_NO_HYPERFINE=1 to time with a bash loop instead of hyperfine.
 # Exit status: 0 = ran (bars may have failed, see the summary), 2 = hard error
 # (missing/failing binary, broken repo), 3 = wharf's DEPLOY set differs from git's.
@@ -15,7 +15,7 @@ source "$BENCH_DIR/lib.sh"
 
 WHARF=$(bench_abs_bin "${1:-$ROOT_DIR/build/wharf}")
 REPO=${2:-${TMPDIR:-/tmp}/wharf-bench-repo}
-WHARF_RUNS=${WHARF_RUNS:-5}
+WHARF_RUNS=${WHARF_RUNS:-30}
 LOOP_RUNS=${LOOP_RUNS:-3}
 
 bench_ensure_repo "$REPO"
@@ -105,7 +105,7 @@ python3 "$BENCH_DIR/bench_util.py" loop-set "$RES/loop_since.out" > "$RES/loop_s
 bash -c "$AWK_SINCE" | sort > "$RES/awk_since.deploy"
 echo "   exact (git loop, untimed): $(wc -l < "$RES/loop_since.deploy") DEPLOY;" \
   "awk prefix match: $(wc -l < "$RES/awk_since.deploy") (ignores excludes/globs, may over-count)"
-w_since="" a_since=""
+w_since="" w_since_cold="" a_since=""
 if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --json --since "$SINCE"; then
   if python3 "$BENCH_DIR/bench_util.py" compare wharf "$RES/wharf_since.json.deploy" git-loop "$RES/loop_since.deploy"; then
     echo "   DEPLOY sets agree ($(wc -l < "$RES/wharf_since.json.deploy") services)"
@@ -114,11 +114,19 @@ if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --json --since "$SIN
   fi
   if bench_time wharf_since "$WHARF_RUNS" none "$WHARF_SINCE"; then
     w_since=$BENCH_MIN
-    echo "   wharf      best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs)"
+    echo "   wharf      best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs; config snapshot kept)"
   else
     echo "!! timing wharf plan --since failed" >&2
     hard_error=1
   fi
+  # The same with wharf.toml parsed every time: its snapshot removed first,
+  # as on a fresh clone or after an edit to the config.
+  if bench_time wharf_since_cold "$WHARF_RUNS" none "$WHARF_SINCE" "rm -rf .wharf/cache/config"; then
+    w_since_cold=$BENCH_MIN
+    echo "   wharf      best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs; config parsed each run)"
+  fi
+  "$WHARF" plan --json --stats --since "$SINCE" 2>&1 >/dev/null | sed -n 's/^wharf: stats: /   phases: /p'
+
 elif ((have_wharf)); then
   hard_error=1
 fi
@@ -155,6 +163,8 @@ summary_row "plan --live vs git-diff loop" "$(fmt_t "$w_live")" "$(fmt_t "$l_liv
   "$(verdict "$w_live" ge "$(awk -v a="$l_live" -v b="${w_live:-1}" 'BEGIN { print a / b }')" 20)"
 summary_row "plan --since vs diff|awk" "$(fmt_t "$w_since")" "$(fmt_t "$a_since")" \
   "$(fmt_ratio "$a_since" "$w_since")" ">= 1x" "$(verdict "$w_since" ge "$a_since" "${w_since:-0}")"
+summary_row "  (config parsed each run)" "$(fmt_t "$w_since_cold")" "$(fmt_t "$a_since")" \
+  "$(fmt_ratio "$a_since" "$w_since_cold")" "-" "$([[ -n $w_since_cold ]] && echo info || echo N/A)"
 summary_row "peak RSS plan --live" \
   "$([[ -n $rss ]] && awk -v k="$rss" 'BEGIN { printf "%.1f MiB", k / 1024 }' || echo -)" "-" "-" "< 50 MB" \
   "$(verdict "$rss" awk -v k="${rss:-0}" 'BEGIN { exit !(k * 1024 < 50e6) }')"

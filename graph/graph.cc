@@ -192,10 +192,10 @@ Result<Graph> Graph::build(Config config) {
       service.inputs.push_back(Input{&entry, nullptr, InputKind::workspace, true});
     }
     for (Input& input : service.inputs) {
-      const std::string& root = input.pattern().root();
+      std::string_view root = input.pattern().root();
       input.service_excludes_apply =
           std::any_of(component.exclude.begin(), component.exclude.end(), [&](const PatternEntry& exclude) {
-            const std::string& exclude_root = exclude.pattern.root();
+            std::string_view exclude_root = exclude.pattern.root();
             return is_at_or_below(root, exclude_root) || is_at_or_below(exclude_root, root);
           });
     }

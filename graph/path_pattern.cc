@@ -9,8 +9,8 @@
 namespace wharf::graph {
 namespace {
 
-bool has_glob_chars(std::string_view segment) {
-  return segment.find_first_of("*?[\\") != std::string_view::npos;
+bool has_glob_chars(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c == '*' || c == '?' || c == '[' || c == '\\'; });
 }
 
 // One segment against one glob segment. fnmatch does the `*`/`?`/`[...]`
@@ -52,7 +52,7 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
     // its own root.
     PathPattern pattern;
     pattern.text_ = text;
-    pattern.root_ = pattern.text_;
+    pattern.root_size_ = text.size();
     return pattern;
   }
   if (text.empty()) {
@@ -67,7 +67,6 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
   pattern.segments_.reserve(parts);
   pattern.segment_is_glob_.reserve(parts);
   pattern.text_.reserve(text.size());
-  pattern.root_.reserve(text.size());
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find('/', start);
@@ -96,17 +95,20 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
     if (i) pattern.text_ += '/';
     pattern.text_ += pattern.segments_[i];
   }
+  // The root: the leading literal segments (a literal pattern's is all of it).
   for (std::size_t i = 0; i < pattern.segments_.size() && !pattern.segment_is_glob_[i]; ++i) {
-    // A literal pattern's root is the pattern itself.
-    if (i) pattern.root_ += '/';
-    pattern.root_ += pattern.segments_[i];
+    pattern.root_size_ += (i ? 1 : 0) + pattern.segments_[i].size();
+  }
+  if (pattern.literal_) {
+    pattern.segments_.clear();
+    pattern.segment_is_glob_.clear();
   }
   return pattern;
 }
 
 bool PathPattern::matches(std::string_view path) const {
   if (literal_) return is_at_or_below(path, text_);
-  if (!is_at_or_below(path, root_)) return false;
+  if (!is_at_or_below(path, root())) return false;
 
   std::vector<std::string_view> parts;
   std::size_t start = 0;

@@ -29,8 +29,8 @@ class PathPattern {
 
   // The leading literal directory segments: every path this pattern can match
   // lies at or below root() ("" when the pattern starts with a glob). Lets a
-  // tree walk skip everything else.
-  const std::string& root() const { return root_; }
+  // tree walk skip everything else. A prefix of text().
+  std::string_view root() const { return std::string_view(text_).substr(0, root_size_); }
 
   // True when the pattern has no glob characters at all.
   bool is_literal() const { return literal_; }
@@ -40,8 +40,8 @@ class PathPattern {
 
  private:
   std::string text_;
-  std::string root_;
-  std::vector<std::string> segments_;
+  std::size_t root_size_ = 0;
+  std::vector<std::string> segments_;  // globs only: a literal matches by prefix
   std::vector<bool> segment_is_glob_;
   bool literal_ = true;
 };

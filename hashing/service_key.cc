@@ -331,15 +331,15 @@ bool candidate_less(const Candidate& a, const Candidate& b) { return a.path < b.
 
 // Indices of candidates at or below `root` ("" = all).
 template <class Fn>
-void for_each_at_or_below(const std::vector<Candidate>& candidates, const std::string& root, Fn&& fn) {
+void for_each_at_or_below(const std::vector<Candidate>& candidates, std::string_view root, Fn&& fn) {
   auto by = [](const Candidate& c, std::string_view p) { return c.path < p; };
   if (root.empty()) {
     for (std::size_t i = 0; i < candidates.size(); ++i) fn(i);
     return;
   }
-  auto it = std::lower_bound(candidates.begin(), candidates.end(), std::string_view(root), by);
+  auto it = std::lower_bound(candidates.begin(), candidates.end(), root, by);
   if (it != candidates.end() && it->path == root) fn(static_cast<std::size_t>(it - candidates.begin()));
-  std::string prefix = root + "/";
+  std::string prefix = std::string(root) + "/";
   for (it = std::lower_bound(candidates.begin(), candidates.end(), std::string_view(prefix), by);
        it != candidates.end() && it->path.starts_with(prefix); ++it) {
     fn(static_cast<std::size_t>(it - candidates.begin()));
@@ -388,7 +388,7 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
   // 1. Candidates: tracked and untracked files below every input root.
   std::vector<std::string> roots;
   for (const graph::Service* service : services) {
-    for (const graph::Input& input : service->inputs) roots.push_back(input.pattern().root());
+    for (const graph::Input& input : service->inputs) roots.emplace_back(input.pattern().root());
   }
   roots = minimal_roots(std::move(roots));
   TrackedIndex tracked(tree.tracked);

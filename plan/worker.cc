@@ -108,7 +108,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     bool have_route = std::any_of(out.reasons.begin(), out.reasons.end(),
                                   [&](const Reason& r) { return r.kind == kind && r.via == input.via(); });
     if (have_route) continue;
-    const std::string& root = input.pattern().root();
+    std::string_view root = input.pattern().root();
     // A copy: the walk reuses its path buffer.
     std::optional<std::string> found;
     const bool shared_excludes = !input.service_excludes_apply;
