@@ -109,30 +109,37 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
                                   [&](const Reason& r) { return r.kind == kind && r.via == input.via(); });
     if (have_route) continue;
     std::string_view root = input.pattern().root();
-    // A copy: the walk reuses its path buffer.
-    std::optional<std::string> found;
+    // The first committed change: from the base's memo when the answer is
+    // shared, else from a walk (its path copied: the walk reuses its buffer).
+    const std::string* found = nullptr;
+    std::optional<std::string> walked_to;
     const bool shared_excludes = !input.service_excludes_apply;
     auto memo = shared_excludes ? (*base)->first_change.find(input.entry) : (*base)->first_change.end();
     if (memo != (*base)->first_change.end()) {
-      found = memo->second;
+      if (memo->second) found = &*memo->second;
       ++memo_hits_;
     } else {
       // Only below `root`, and only until the first change the input accepts;
       // tree order is bytewise path order, so "first" is well defined.
       auto walked = differ_.visit_changes((*base)->tree.get(), head_tree_.get(), root, [&](const std::string& path) {
         if (!graph::Graph::accepts(service, input, path)) return false;
-        found = path;
+        walked_to = path;
         return true;
       });
       if (!walked) return std::unexpected(walked.error());
-      if (shared_excludes) (*base)->first_change.emplace(input.entry, found);
+      if (shared_excludes) {
+        auto& kept = (*base)->first_change.emplace(input.entry, std::move(walked_to)).first->second;
+        if (kept) found = &*kept;
+      } else if (walked_to) {
+        found = &*walked_to;
+      }
     }
     bool uncommitted = false;
     if (!found && shared_.options.worktree) {
       for (auto it = std::lower_bound(shared_.uncommitted.begin(), shared_.uncommitted.end(), root);
            it != shared_.uncommitted.end() && graph::is_at_or_below(*it, root); ++it) {
         if (graph::Graph::accepts(service, input, *it)) {
-          found = *it;
+          found = &*it;
           uncommitted = true;
           break;
         }
