@@ -89,7 +89,7 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action
   sub->add_flag("--json", flags->json, "Print the plan as JSON");
   sub->add_flag("--exit-code", flags->exit_code, "Exit 1 when something is to deploy");
   sub->add_flag("--stats", flags->stats, "Print walk counters and phase times to stderr");
-  sub->add_option("--threads", flags->threads, "Threads to plan with (default 0: from the plan's size and the cores)");
+  sub->add_option("--threads", flags->threads, "Threads to plan with (default 0: one per 64 distinct bases, at most 4 and the cores)");
   sub->callback([&global, &action, flags] { action = [&global, flags] { return run_plan(global, *flags); }; });
 }
 
