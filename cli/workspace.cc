@@ -35,12 +35,9 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
     snapshot = graph::snapshot_path(*cache_dir, config_path);
   }
   fs::RealFileSystem files;
-  auto config = graph::load_config_with_snapshot(files, config_path, snapshot);
-  if (!config) return std::unexpected(config.error());
-  lap("read-config");
-  auto graph = graph::Graph::build(std::move(*config));
+  auto graph = graph::load_graph_with_snapshot(files, config_path, snapshot);
   if (!graph) return std::unexpected(graph.error());
-  lap("build-graph");
+  lap("load-graph");
   return Workspace{std::move(*repo), std::move(*graph), config_path};
 }
 

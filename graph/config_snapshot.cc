@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <xxhash.h>
@@ -11,7 +12,7 @@ namespace {
 
 // Bump whenever Config, PathPattern's normalization or what the reader makes
 // of a key changes: old snapshots then stop matching any digest.
-constexpr std::string_view kFormat = "wharf-config-snapshot/1";
+constexpr std::string_view kFormat = "wharf-config-snapshot/2";
 constexpr std::string_view kMagic = "WHARFCFG";
 
 class Writer {
@@ -165,7 +166,8 @@ std::string snapshot_digest(std::string_view config_text) {
   return hex64(hash.high64) + hex64(hash.low64);
 }
 
-std::string encode_snapshot(const Config& config, std::string_view digest) {
+std::string encode_snapshot(const Graph& graph, std::string_view digest) {
+  const Config& config = graph.config();
   Writer writer;
   writer.patterns(config.workspace.inputs);
   writer.patterns(config.workspace.exclude);
@@ -173,6 +175,14 @@ std::string encode_snapshot(const Config& config, std::string_view digest) {
   for (const auto& package : config.packages) writer.component(package);
   writer.u32(static_cast<std::uint32_t>(config.services.size()));
   for (const auto& service : config.services) writer.component(service);
+  std::unordered_map<std::string_view, std::uint32_t> package_index;
+  for (std::size_t p = 0; p < config.packages.size(); ++p) {
+    package_index.emplace(config.packages[p].name, static_cast<std::uint32_t>(p));
+  }
+  for (const Service& service : graph.services()) {
+    writer.u32(static_cast<std::uint32_t>(service.packages.size()));
+    for (std::string_view name : service.packages) writer.u32(package_index.at(name));
+  }
   const std::string& payload = writer.bytes();
   std::string out;
   out.reserve(kHeaderSize + payload.size());
@@ -183,7 +193,7 @@ std::string encode_snapshot(const Config& config, std::string_view digest) {
   return out;
 }
 
-std::optional<Config> decode_snapshot(std::string_view bytes, std::string_view digest, std::string_view file) {
+std::optional<Snapshot> decode_snapshot(std::string_view bytes, std::string_view digest, std::string_view file) {
   if (bytes.size() < kHeaderSize || bytes.substr(0, 8) != kMagic || bytes.substr(8, 32) != digest) {
     return std::nullopt;
   }
@@ -191,7 +201,8 @@ std::optional<Config> decode_snapshot(std::string_view bytes, std::string_view d
   if (bytes.substr(40, 16) != hex64(XXH3_64bits(payload.data(), payload.size()))) return std::nullopt;
 
   Reader reader(payload, std::make_shared<const std::string>(file));
-  Config config;
+  Snapshot snapshot;
+  Config& config = snapshot.config;
   config.file = std::string(file);
   config.workspace.inputs = reader.patterns();
   config.workspace.exclude = reader.patterns();
@@ -200,16 +211,26 @@ std::optional<Config> decode_snapshot(std::string_view bytes, std::string_view d
     list->reserve(n);
     for (std::uint32_t i = 0; i < n && reader.ok(); ++i) list->push_back(reader.component());
   }
+  snapshot.closures.resize(config.services.size());
+  for (auto& closure : snapshot.closures) {
+    std::uint32_t n = reader.count(4);
+    closure.reserve(n);
+    for (std::uint32_t i = 0; i < n && reader.ok(); ++i) {
+      std::uint32_t p = reader.u32();
+      if (p >= config.packages.size()) return std::nullopt;
+      closure.push_back(p);
+    }
+  }
   if (!reader.ok() || !reader.at_end()) return std::nullopt;
-  return config;
+  return snapshot;
 }
 
 std::string snapshot_path(std::string_view cache_dir, std::string_view config_path) {
   return fmt::format("{}/config/{}.snapshot", cache_dir, hex64(XXH3_64bits(config_path.data(), config_path.size())));
 }
 
-Result<Config> load_config_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
-                                         const std::string& snapshot_file, bool* from_snapshot) {
+Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
+                                       const std::string& snapshot_file, bool* from_snapshot) {
   if (from_snapshot) *from_snapshot = false;
   auto text = fs.read_file(config_path);
   if (!text) {
@@ -218,19 +239,24 @@ Result<Config> load_config_with_snapshot(fs::FileSystem& fs, const std::string& 
                             "or pass --config FILE",
                             config_path));
   }
-  if (snapshot_file.empty()) return parse_config(*text, config_path);
+  auto parse_and_build = [&]() -> Result<Graph> {
+    auto config = parse_config(*text, config_path);
+    if (!config) return std::unexpected(config.error());
+    return Graph::build(std::move(*config));
+  };
+  if (snapshot_file.empty()) return parse_and_build();
   std::string digest = snapshot_digest(*text);
   if (auto bytes = fs.read_file(snapshot_file)) {
-    if (auto config = decode_snapshot(*bytes, digest, config_path)) {
+    if (auto snapshot = decode_snapshot(*bytes, digest, config_path)) {
       if (from_snapshot) *from_snapshot = true;
-      return std::move(*config);
+      return Graph::assemble(std::move(snapshot->config), snapshot->closures);
     }
   }
-  auto config = parse_config(*text, config_path);
-  if (!config) return config;
+  auto graph = parse_and_build();
+  if (!graph) return graph;
   std::string dir = snapshot_file.substr(0, snapshot_file.rfind('/'));
-  if (fs.make_dirs(dir)) (void)fs.write_file_atomic(snapshot_file, encode_snapshot(*config, digest), fs::Sync::none);
-  return config;
+  if (fs.make_dirs(dir)) (void)fs.write_file_atomic(snapshot_file, encode_snapshot(*graph, digest), fs::Sync::none);
+  return graph;
 }
 
 }  // namespace wharf::graph

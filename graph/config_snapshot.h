@@ -1,10 +1,12 @@
-// A parsed wharf.toml kept in a compact binary file, so that a run whose
-// config has not changed since the last one skips the TOML parse.
+// A parsed wharf.toml and its service graph kept in a compact binary file,
+// so that a run whose config has not changed since the last one skips the
+// TOML parse and the graph's checks and package searches.
 //
 // Why: a 500-service config is ~80 KB of TOML; toml++ builds a document of
 // it and the reader turns that into a Config, ~30M instructions and ~480
 // page faults, about a third of a whole `wharf plan --since` (callgrind).
-// Decoding the snapshot re-reads a few strings per entry.
+// Decoding the snapshot re-reads a few strings per entry; the graph is then
+// assembled from the package closures stored with it.
 //
 // A snapshot is named for the config's path and holds the XXH3-128 of the
 // config's bytes (and of this format's version): a config whose bytes
@@ -20,30 +22,39 @@
 
 #include "fs/file_system.h"
 #include "graph/config.h"
+#include "graph/graph.h"
 
 namespace wharf::graph {
 
 // The digest a snapshot of `config_text` is filed under (32 hex digits).
 std::string snapshot_digest(std::string_view config_text);
 
-// Encodes a parsed config. Locations keep line and column; the file name is
-// given again at decode time.
-std::string encode_snapshot(const Config& config, std::string_view digest);
+// What a snapshot holds: the config, and each service's package closure
+// (indices into config.packages, nearest first), as Graph::build found them.
+struct Snapshot {
+  Config config;
+  std::vector<std::vector<std::uint32_t>> closures;
+};
 
-// The config in `bytes`, or nullopt when the bytes are not a whole,
+// Encodes a built graph's config and closures. Locations keep line and
+// column; the file name is given again at decode time.
+std::string encode_snapshot(const Graph& graph, std::string_view digest);
+
+// The snapshot in `bytes`, or nullopt when the bytes are not a whole,
 // undamaged snapshot of this format for `digest`. `file` names the config in
 // the locations of the result, as parse_config's `file` does.
-std::optional<Config> decode_snapshot(std::string_view bytes, std::string_view digest, std::string_view file);
+std::optional<Snapshot> decode_snapshot(std::string_view bytes, std::string_view digest, std::string_view file);
 
 // Where the snapshot of the config at `config_path` lives in `cache_dir`.
 std::string snapshot_path(std::string_view cache_dir, std::string_view config_path);
 
-// Reads the config at `config_path` and returns it parsed: from the snapshot
-// at `snapshot_file` when that matches the bytes, else with parse_config,
-// then writing the snapshot (creating its directory). `snapshot_file` empty:
-// no snapshot. Errors are load_config's. `from_snapshot`, when given, says
-// which way it went (for --stats and tests).
-Result<Config> load_config_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
-                                         const std::string& snapshot_file, bool* from_snapshot = nullptr);
+// Reads the config at `config_path` and returns its graph: assembled from the
+// snapshot at `snapshot_file` when that matches the bytes, else with
+// parse_config and Graph::build, then writing the snapshot (creating its
+// directory). `snapshot_file` empty: no snapshot. Errors are those of
+// load_config and Graph::build; no snapshot is written for a config with
+// errors. `from_snapshot`, when given, says which way it went (tests).
+Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
+                                       const std::string& snapshot_file, bool* from_snapshot = nullptr);
 
 }  // namespace wharf::graph

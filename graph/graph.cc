@@ -152,36 +152,49 @@ Result<Graph> Graph::build(Config config) {
   }
   if (!problems.list.empty()) return std::unexpected(problems.error());
 
+  std::vector<std::vector<std::uint32_t>> closures(cfg.services.size());
   std::vector<std::size_t> seen_by(cfg.packages.size(), SIZE_MAX);  // service index that queued it
-  std::vector<std::size_t> queue;
-
-  graph.services_.reserve(cfg.services.size());
   for (std::size_t s = 0; s < cfg.services.size(); ++s) {
-    const ComponentConfig& component = cfg.services[s];
-    Service service;
-    service.name = component.name;
-    service.config = &component;
-
     // Breadth-first: nearest packages first, each once.
-    queue.clear();
+    std::vector<std::uint32_t>& queue = closures[s];
     auto enqueue = [&](std::size_t p) {
       if (seen_by[p] != s) {
         seen_by[p] = s;
-        queue.push_back(p);
+        queue.push_back(static_cast<std::uint32_t>(p));
       }
     };
-    for (const auto& dep : component.deps) enqueue(package_index.at(dep.name));
+    for (const auto& dep : cfg.services[s].deps) enqueue(package_index.at(dep.name));
     for (std::size_t head = 0; head < queue.size(); ++head) {
       for (std::size_t dep : package_deps[queue[head]]) enqueue(dep);
     }
+  }
+  graph.add_services(closures);
+  return graph;
+}
 
-    service.packages.reserve(queue.size());
+Graph Graph::assemble(Config config, const std::vector<std::vector<std::uint32_t>>& closures) {
+  Graph graph;
+  graph.config_ = std::make_unique<Config>(std::move(config));
+  graph.add_services(closures);
+  return graph;
+}
+
+void Graph::add_services(const std::vector<std::vector<std::uint32_t>>& closures) {
+  const Config& cfg = *config_;
+  services_.reserve(cfg.services.size());
+  for (std::size_t s = 0; s < cfg.services.size(); ++s) {
+    const ComponentConfig& component = cfg.services[s];
+    const std::vector<std::uint32_t>& closure = closures[s];
+    Service service;
+    service.name = component.name;
+    service.config = &component;
+    service.packages.reserve(closure.size());
     std::size_t inputs = component.paths.size() + cfg.workspace.inputs.size();
-    for (std::size_t p : queue) inputs += cfg.packages[p].paths.size();
+    for (std::uint32_t p : closure) inputs += cfg.packages[p].paths.size();
     service.inputs.reserve(inputs);
     service.excludes.reserve(component.exclude.size() + cfg.workspace.exclude.size());
     for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, nullptr, InputKind::path, true});
-    for (std::size_t p : queue) {
+    for (std::uint32_t p : closure) {
       const ComponentConfig& package = cfg.packages[p];
       service.packages.push_back(package.name);
       for (const auto& entry : package.paths) {
@@ -201,9 +214,8 @@ Result<Graph> Graph::build(Config config) {
     }
     for (const auto& entry : component.exclude) service.excludes.push_back(&entry);
     for (const auto& entry : cfg.workspace.exclude) service.excludes.push_back(&entry);
-    graph.services_.push_back(std::move(service));
+    services_.push_back(std::move(service));
   }
-  return graph;
 }
 
 const Service* Graph::find_service(std::string_view name) const {

@@ -56,6 +56,11 @@ class Graph {
   // ErrorKind::config with file:line:col.
   static Result<Graph> build(Config config);
 
+  // The graph of a config that build() accepted before, with each service's
+  // package closure (indices into config.packages, nearest first) as build()
+  // found it: no checks and no search. For a snapshot (config_snapshot.h).
+  static Graph assemble(Config config, const std::vector<std::vector<std::uint32_t>>& closures);
+
   Graph(Graph&&) = default;
   Graph& operator=(Graph&&) = default;
 
@@ -80,6 +85,8 @@ class Graph {
  private:
   Graph() = default;
   static bool excluded_by_package(const Input& input, std::string_view path);
+  // Builds services_ from config_ and each service's package closure.
+  void add_services(const std::vector<std::vector<std::uint32_t>>& closures);
   std::unique_ptr<Config> config_;  // stable address: Inputs point into it
   std::vector<Service> services_;
 };

@@ -54,30 +54,47 @@ std::string describe(const Config& config) {
   return out;
 }
 
-Config parsed(std::string_view file = "wharf.toml") {
+Graph built(std::string_view file = "wharf.toml") {
   auto config = parse_config(kConfig, file);
   EXPECT_TRUE(config.has_value()) << config.error().message;
-  return std::move(*config);
+  auto graph = Graph::build(std::move(*config));
+  EXPECT_TRUE(graph.has_value()) << graph.error().message;
+  return std::move(*graph);
 }
 
-TEST(ConfigSnapshotTest, RoundTripKeepsEveryFieldAndLocation) {
-  Config config = parsed("/repo/wharf.toml");
+// Everything a Graph derives, as text: closures, inputs and their flags.
+std::string describe(const Graph& graph) {
+  std::string out = describe(graph.config()) + graph_to_json(graph);
+  for (const Service& service : graph.services()) {
+    out += service.name + ":";
+    for (std::string_view package : service.packages) out += " " + std::string(package);
+    for (const Input& input : service.inputs) {
+      out += " [" + input.pattern().text() + " " + std::string(input.via()) + (input.service_excludes_apply ? " x]" : "]");
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(ConfigSnapshotTest, RoundTripKeepsEveryFieldLocationAndClosure) {
+  Graph graph = built("/repo/wharf.toml");
   std::string digest = snapshot_digest(kConfig);
-  auto decoded = decode_snapshot(encode_snapshot(config, digest), digest, "/repo/wharf.toml");
+  auto decoded = decode_snapshot(encode_snapshot(graph, digest), digest, "/repo/wharf.toml");
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(describe(*decoded), describe(config));
-  // The graph built from it is the same graph.
-  auto a = Graph::build(std::move(config));
-  auto b = Graph::build(std::move(*decoded));
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(graph_to_json(*a), graph_to_json(*b));
+  EXPECT_EQ(describe(decoded->config), describe(graph.config()));
+  ASSERT_EQ(decoded->closures.size(), 2u);
+  EXPECT_EQ(decoded->closures[0], (std::vector<std::uint32_t>{1, 0}));  // billing: lib-net, then lib-core
+  EXPECT_TRUE(decoded->closures[1].empty());
+  // Assembled from the snapshot, it is the graph build() made.
+  Graph assembled = Graph::assemble(std::move(decoded->config), decoded->closures);
+  EXPECT_EQ(describe(assembled), describe(graph));
 }
 
 TEST(ConfigSnapshotTest, LocationsNameTheFileGivenAtDecode) {
   std::string digest = snapshot_digest(kConfig);
-  auto decoded = decode_snapshot(encode_snapshot(parsed("a/wharf.toml"), digest), digest, "b/wharf.toml");
+  auto decoded = decode_snapshot(encode_snapshot(built("a/wharf.toml"), digest), digest, "b/wharf.toml");
   ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(decoded->services[0].where.str(), "b/wharf.toml:14:10");
+  EXPECT_EQ(decoded->config.services[0].where.str(), "b/wharf.toml:14:10");
 }
 
 TEST(ConfigSnapshotTest, DigestChangesWithAnyByte) {
@@ -88,7 +105,7 @@ TEST(ConfigSnapshotTest, DigestChangesWithAnyByte) {
 
 TEST(ConfigSnapshotTest, RejectsOtherDigestsAndDamage) {
   std::string digest = snapshot_digest(kConfig);
-  std::string bytes = encode_snapshot(parsed(), digest);
+  std::string bytes = encode_snapshot(built(), digest);
   ASSERT_TRUE(decode_snapshot(bytes, digest, "wharf.toml").has_value());
   EXPECT_FALSE(decode_snapshot(bytes, snapshot_digest("other"), "wharf.toml").has_value());
   EXPECT_FALSE(decode_snapshot("", digest, "wharf.toml").has_value());
@@ -110,8 +127,8 @@ class SnapshotLoadTest : public ::testing::Test {
   const std::string config_path = "/repo/wharf.toml";
   const std::string snapshot = snapshot_path("/repo/.wharf/cache", "/repo/wharf.toml");
 
-  Result<Config> load(bool* from_snapshot) {
-    return load_config_with_snapshot(files, config_path, snapshot, from_snapshot);
+  Result<Graph> load(bool* from_snapshot) {
+    return load_graph_with_snapshot(files, config_path, snapshot, from_snapshot);
   }
 };
 
@@ -134,8 +151,8 @@ TEST_F(SnapshotLoadTest, ParsesOnceThenReadsTheSnapshotUntilTheConfigChanges) {
   auto third = load(&from_snapshot);
   ASSERT_TRUE(third.has_value());
   EXPECT_FALSE(from_snapshot);
-  ASSERT_EQ(third->services.size(), 3u);
-  EXPECT_EQ(third->services[2].name, "worker");
+  ASSERT_EQ(third->services().size(), 3u);
+  EXPECT_EQ(third->services()[2].name, "worker");
   auto fourth = load(&from_snapshot);
   ASSERT_TRUE(fourth.has_value());
   EXPECT_TRUE(from_snapshot);
@@ -152,10 +169,10 @@ TEST_F(SnapshotLoadTest, ADamagedSnapshotIsParsedAroundAndRewritten) {
   damaged[damaged.size() - 3] ^= 0x01;
   files.set_file(snapshot, damaged);
 
-  auto config = load(&from_snapshot);
-  ASSERT_TRUE(config.has_value());
+  auto graph = load(&from_snapshot);
+  ASSERT_TRUE(graph.has_value());
   EXPECT_FALSE(from_snapshot);
-  EXPECT_EQ(describe(*config), describe(parsed(config_path)));
+  EXPECT_EQ(describe(*graph), describe(built(config_path)));
   EXPECT_EQ(files.read_file(snapshot).value(), *bytes);  // rewritten whole
 }
 
@@ -166,6 +183,12 @@ TEST_F(SnapshotLoadTest, ConfigErrorsAreReportedAndNothingIsWritten) {
   ASSERT_FALSE(config.has_value());
   EXPECT_NE(config.error().message.find("/repo/wharf.toml:3:1: unknown key 'deploy'"), std::string::npos)
       << config.error().message;
+  EXPECT_FALSE(files.exists(snapshot));
+  // The same for an error the graph finds (an unknown dep).
+  files.set_file(config_path, "[service.cron]\npaths = [\"apps/cron\"]\ndeps = [\"nope\"]\n");
+  auto graph = load(&from_snapshot);
+  ASSERT_FALSE(graph.has_value());
+  EXPECT_NE(graph.error().message.find("unknown dep 'nope'"), std::string::npos) << graph.error().message;
   EXPECT_FALSE(files.exists(snapshot));
 }
 
@@ -179,8 +202,8 @@ TEST_F(SnapshotLoadTest, AMissingConfigSaysWhatToDo) {
 TEST_F(SnapshotLoadTest, NoSnapshotPathMeansPlainParsing) {
   files.set_file(config_path, std::string(kConfig));
   bool from_snapshot = true;
-  auto config = load_config_with_snapshot(files, config_path, "", &from_snapshot);
-  ASSERT_TRUE(config.has_value());
+  auto graph = load_graph_with_snapshot(files, config_path, "", &from_snapshot);
+  ASSERT_TRUE(graph.has_value());
   EXPECT_FALSE(from_snapshot);
 }
 
