@@ -1,5 +1,6 @@
 #include "graph/config_snapshot.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <unordered_map>
@@ -70,7 +71,11 @@ class Reader {
   std::uint32_t u32() {
     if (in_.size() - pos_ < 4) return fail_zero();
     std::uint32_t value = 0;
-    for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&value, in_.data() + pos_, 4);
+    } else {
+      for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i);
+    }
     pos_ += 4;
     return value;
   }
