@@ -22,12 +22,7 @@ REPO=${2:-${TMPDIR:-/tmp}/wharf-bench-repo}
 WHARF_RUNS=${WHARF_RUNS:-5}
 BASE_RUNS=${BASE_RUNS:-3}
 
-bench_ensure_repo "$REPO"
-REPO=$(cd "$REPO" && pwd)
-RES=$REPO/.wharf-bench/results/hash
-rm -rf "$RES"
-mkdir -p "$RES"
-cd "$REPO"
+bench_enter_repo hash
 if [[ -z $(git ls-files -- wharf.toml) || ! -f wharf.toml ]]; then
   echo "error: $REPO has no checked-out work tree (generated with --no-checkout?)" >&2
   exit 2

@@ -28,6 +28,17 @@ bench_ensure_repo() {
   python3 "$BENCH_DIR/gen_monorepo.py" "$repo"
 }
 
+# bench_enter_repo NAME: makes $REPO (generating it when absent) absolute,
+# empties $RES = $REPO/.wharf-bench/results/NAME and changes into $REPO.
+bench_enter_repo() {
+  bench_ensure_repo "$REPO" || exit 2
+  REPO=$(cd "$REPO" && pwd)
+  RES=$REPO/.wharf-bench/results/$1
+  rm -rf "$RES"
+  mkdir -p "$RES"
+  cd "$REPO"
+}
+
 # bench_time NAME RUNS SHELL CMD [PREPARE]
 #   Times CMD (a string; SHELL is "none" to exec it directly, or a shell such as "bash")
 #   RUNS times after one warm-up run, PREPARE (a command string) before each run.

@@ -18,12 +18,7 @@ REPO=${2:-${TMPDIR:-/tmp}/wharf-bench-repo}
 WHARF_RUNS=${WHARF_RUNS:-30}
 LOOP_RUNS=${LOOP_RUNS:-3}
 
-bench_ensure_repo "$REPO"
-REPO=$(cd "$REPO" && pwd)
-RES=$REPO/.wharf-bench/results/plan
-rm -rf "$RES"
-mkdir -p "$RES"
-cd "$REPO"
+bench_enter_repo plan
 
 hard_error=0
 mismatch=0
@@ -69,6 +64,16 @@ run_wharf() {
   fi
 }
 
+# same_deploy_set WHARF_JSON LOOP_DEPLOY: says whether wharf's DEPLOY set equals the git loop's;
+# sets mismatch=1 when not.
+same_deploy_set() {
+  if python3 "$BENCH_DIR/bench_util.py" compare wharf "$1.deploy" git-loop "$2"; then
+    echo "   DEPLOY sets agree ($(wc -l < "$1.deploy") services)"
+  else
+    mismatch=1
+  fi
+}
+
 # ---------------------------------------------------------------- 1. --live vs git loop
 echo
 echo "== 1. plan --live: wharf vs one 'git diff --quiet' per service"
@@ -78,11 +83,7 @@ echo "   git loop: $(wc -l < "$RES/loop_live.deploy") DEPLOY, $((n_services - $(
 w_live="" l_live="" live_ok=0
 if ((have_wharf)) && run_wharf "$RES/wharf_live.json" plan --json --live .wharf-bench/live.json; then
   live_ok=1
-  if python3 "$BENCH_DIR/bench_util.py" compare wharf "$RES/wharf_live.json.deploy" git-loop "$RES/loop_live.deploy"; then
-    echo "   DEPLOY sets agree ($(wc -l < "$RES/wharf_live.json.deploy") services)"
-  else
-    mismatch=1
-  fi
+  same_deploy_set "$RES/wharf_live.json" "$RES/loop_live.deploy"
   if bench_time wharf_live "$WHARF_RUNS" none "$WHARF_LIVE"; then
     w_live=$BENCH_MIN
     echo "   wharf    best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs)"
@@ -107,11 +108,7 @@ echo "   exact (git loop, untimed): $(wc -l < "$RES/loop_since.deploy") DEPLOY;"
   "awk prefix match: $(wc -l < "$RES/awk_since.deploy") (ignores excludes/globs, may over-count)"
 w_since="" w_since_cold="" a_since=""
 if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --json --since "$SINCE"; then
-  if python3 "$BENCH_DIR/bench_util.py" compare wharf "$RES/wharf_since.json.deploy" git-loop "$RES/loop_since.deploy"; then
-    echo "   DEPLOY sets agree ($(wc -l < "$RES/wharf_since.json.deploy") services)"
-  else
-    mismatch=1
-  fi
+  same_deploy_set "$RES/wharf_since.json" "$RES/loop_since.deploy"
   if bench_time wharf_since "$WHARF_RUNS" none "$WHARF_SINCE"; then
     w_since=$BENCH_MIN
     echo "   wharf      best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs; config snapshot kept)"

@@ -32,9 +32,6 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
     return fail(ErrorKind::usage, "give exactly one of --since REV (one base for every service) or --live FILE "
                                   "(a JSON object service -> live SHA)");
   }
-  auto lap = [&](std::string_view name) {
-    if (global.stopwatch) global.stopwatch->lap(name);
-  };
   auto workspace = open_workspace(global);
   if (!workspace) return std::unexpected(workspace.error());
 
@@ -50,16 +47,16 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
     auto live = plan::load_live(flags.live_file);
     if (!live) return std::unexpected(live.error());
     options.live = std::move(*live);
+    global.lap("read-live");
   }
-  if (!flags.live_file.empty()) lap("read-live");
   auto plan = plan::compute_plan(workspace->repo, workspace->graph, options);
   if (!plan) return std::unexpected(plan.error());
-  lap("plan");
+  global.lap("plan");
   for (const auto& warning : plan->warnings) std::cerr << "wharf: " << warning << "\n";
   std::cout << (flags.json ? plan::plan_to_json(*plan) : plan::plan_to_text(*plan));
   std::cout.flush();
   if (flags.stats) {
-    lap("output");
+    global.lap("output");
     std::cerr << fmt::format("wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={}\n",
                              plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited,
                              plan->stats.memo_hits, plan->stats.threads);

@@ -5,8 +5,9 @@
 
 #include <functional>
 #include <memory>
-#include <vector>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,13 +23,16 @@ struct GlobalOptions {
   std::string directory = ".";  // -C: run as if started here
   std::string config;           // --config: default <repo root>/wharf.toml
   Stopwatch* stopwatch = nullptr;  // phase times for --stats; laps are taken when set
+
+  void lap(std::string_view name) const {
+    if (stopwatch) stopwatch->lap(name);
+  }
 };
 
 // A subcommand's body, chosen while parsing and run afterwards; returns the
 // exit code on success.
 using Action = std::function<Result<int>()>;
 
-// Each subcommand registers itself and, when selected, sets `action`.
 // Keeps `value` alive until the process exits and never destroys it. A
 // command's last act would otherwise be freeing its config, graph and plan,
 // thousands of small allocations that exit reclaims anyway (~3M instructions
@@ -40,6 +44,7 @@ void keep_until_exit(T&& value) {
   kept->push_back(std::make_shared<std::decay_t<T>>(std::forward<T>(value)));
 }
 
+// Each subcommand registers itself and, when selected, sets `action`.
 void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& action);

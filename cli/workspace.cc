@@ -16,12 +16,9 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   if (ec || !std::filesystem::is_directory(start)) {
     return fail(ErrorKind::usage, fmt::format("-C {}: not a directory", global.directory));
   }
-  auto lap = [&](std::string_view name) {
-    if (global.stopwatch) global.stopwatch->lap(name);
-  };
   auto repo = vcs::Repository::discover(start.string());
   if (!repo) return std::unexpected(repo.error());
-  lap("open-repo");
+  global.lap("open-repo");
   if (repo->workdir().empty()) {
     return fail(ErrorKind::repository, "the repository is bare; run wharf in a work tree");
   }
@@ -37,7 +34,7 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   fs::RealFileSystem files;
   auto graph = graph::load_graph_with_snapshot(files, config_path, snapshot);
   if (!graph) return std::unexpected(graph.error());
-  lap("load-graph");
+  global.lap("load-graph");
   return Workspace{std::move(*repo), std::move(*graph), config_path};
 }
 

@@ -1,8 +1,6 @@
 #include "graph/config.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -214,19 +212,6 @@ Result<Config> parse_config(std::string_view text, std::string_view file) {
   std::stable_sort(config.packages.begin(), config.packages.end(), by_position);
   std::stable_sort(config.services.begin(), config.services.end(), by_position);
   return config;
-}
-
-Result<Config> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ErrorKind::config,
-                fmt::format("{}: cannot read the config file; create wharf.toml at the repository root "
-                            "or pass --config FILE",
-                            path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_config(buffer.str(), path);
 }
 
 }  // namespace wharf::graph

@@ -62,7 +62,4 @@ struct Config {
 // Cross-references (unknown deps, cycles) are checked by Graph::build.
 Result<Config> parse_config(std::string_view text, std::string_view file);
 
-// Reads and parses a config file from disk.
-Result<Config> load_config(const std::string& path);
-
 }  // namespace wharf::graph

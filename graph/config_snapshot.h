@@ -51,9 +51,9 @@ std::string snapshot_path(std::string_view cache_dir, std::string_view config_pa
 // Reads the config at `config_path` and returns its graph: assembled from the
 // snapshot at `snapshot_file` when that matches the bytes, else with
 // parse_config and Graph::build, then writing the snapshot (creating its
-// directory). `snapshot_file` empty: no snapshot. Errors are those of
-// load_config and Graph::build; no snapshot is written for a config with
-// errors. `from_snapshot`, when given, says which way it went (tests).
+// directory). `snapshot_file` empty: no snapshot. Errors: ErrorKind::config
+// for a config that cannot be read, and those of parse_config and
+// Graph::build; no snapshot is written for a config with errors. `from_snapshot`, when given, says which way it went (tests).
 Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
                                        const std::string& snapshot_file, bool* from_snapshot = nullptr);
 

@@ -37,8 +37,8 @@ struct Problems {
   }
 };
 
-// Depth-first search for a cycle among package deps (as indices; -1 for a
-// dep that names no package). Returns the cycle as package indices
+// Depth-first search for a cycle among package deps (as indices; SIZE_MAX
+// for a dep that names no package). Returns the cycle as package indices
 // (first == last) or empty.
 std::vector<std::size_t> find_cycle(const std::vector<std::vector<std::size_t>>& deps,
                                     const std::vector<std::string>& names) {
@@ -69,12 +69,10 @@ std::vector<std::size_t> find_cycle(const std::vector<std::vector<std::size_t>>&
   std::vector<std::size_t> order(deps.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
-  return [&] {
-    for (std::size_t p : order) {
-      if (marks[p] == Mark::none && visit(visit, p)) return cycle;
-    }
-    return std::vector<std::size_t>{};
-  }();
+  for (std::size_t p : order) {
+    if (marks[p] == Mark::none && visit(visit, p)) return cycle;
+  }
+  return {};
 }
 
 }  // namespace

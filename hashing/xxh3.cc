@@ -5,6 +5,8 @@
 
 #include <xxhash.h>
 
+#include "util/text.h"
+
 namespace wharf::hashing {
 namespace {
 
@@ -40,15 +42,7 @@ Digest128 Xxh3::digest() const { return canonical(XXH3_128bits_digest(state_)); 
 
 Digest128 xxh3_128(std::string_view data) { return canonical(XXH3_128bits(data.data(), data.size())); }
 
-std::string to_hex(const Digest128& digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(digest.size() * 2, '0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kDigits[digest[i] >> 4];
-    out[2 * i + 1] = kDigits[digest[i] & 0xf];
-  }
-  return out;
-}
+std::string to_hex(const Digest128& digest) { return wharf::to_hex(digest); }
 
 std::optional<Digest128> digest_from_hex(std::string_view hex) {
   Digest128 out;

@@ -25,6 +25,15 @@ const char* to_string(ReasonKind kind) {
   return "?";
 }
 
+ReasonKind reason_kind(graph::InputKind kind) {
+  switch (kind) {
+    case graph::InputKind::path: return ReasonKind::path;
+    case graph::InputKind::package: return ReasonKind::package;
+    case graph::InputKind::workspace: return ReasonKind::workspace;
+  }
+  return ReasonKind::path;
+}
+
 bool Plan::any_deploy() const {
   return std::any_of(services.begin(), services.end(), [](const auto& s) { return s.action == Action::deploy; });
 }

@@ -28,6 +28,8 @@ struct PlanOptions {
 
 enum class ReasonKind { path, package, workspace, not_live, missing_base };
 const char* to_string(ReasonKind kind);
+// The reason a change reaching a service through an input of this kind gives.
+ReasonKind reason_kind(graph::InputKind kind);
 
 struct Reason {
   ReasonKind kind = ReasonKind::path;

@@ -6,18 +6,6 @@
 #include <fmt/format.h>
 
 namespace wharf::plan::detail {
-namespace {
-
-ReasonKind reason_kind(graph::InputKind kind) {
-  switch (kind) {
-    case graph::InputKind::path: return ReasonKind::path;
-    case graph::InputKind::package: return ReasonKind::package;
-    case graph::InputKind::workspace: return ReasonKind::workspace;
-  }
-  return ReasonKind::path;
-}
-
-}  // namespace
 
 Result<void> Worker::load_head() {
   auto tree = repo_.commit_tree(shared_.head);

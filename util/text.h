@@ -1,6 +1,7 @@
 // Small string helpers shared by the config reader and the CLI.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,5 +21,8 @@ std::vector<std::string> split_list(std::string_view text, char sep);
 
 // Joins with a separator.
 std::string join(std::span<const std::string> parts, std::string_view sep);
+
+// Lowercase hex of bytes (a digest).
+std::string to_hex(std::span<const std::uint8_t> bytes);
 
 }  // namespace wharf

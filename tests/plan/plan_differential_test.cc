@@ -122,15 +122,6 @@ void random_commit(GitRepo& repo, std::mt19937& rng, std::set<std::string>& file
   }
 }
 
-ReasonKind reason_kind(graph::InputKind kind) {
-  switch (kind) {
-    case graph::InputKind::path: return ReasonKind::path;
-    case graph::InputKind::package: return ReasonKind::package;
-    case graph::InputKind::workspace: return ReasonKind::workspace;
-  }
-  return ReasonKind::path;
-}
-
 TEST(PlanDifferentialTest, MatchesGitDiffNameOnlyOnRandomHistories) {
   int cases = 0;
   for (int h = 0; h < kHistories; ++h) {

@@ -4,34 +4,25 @@
 
 #include <string>
 
+#include "util/text.h"
+
 namespace wharf {
 namespace {
-
-template <std::size_t N>
-std::string hex(const std::array<std::uint8_t, N>& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t byte : digest) {
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  }
-  return out;
-}
 
 // FIPS 180 test vectors, and git's id of the blob "hello\n".
 TEST(ShaTest, KnownVectors) {
   Sha1 empty;
-  EXPECT_EQ(hex(empty.digest()), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(to_hex(empty.digest()), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
   Sha1 abc;
   abc.update("abc");
-  EXPECT_EQ(hex(abc.digest()), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(to_hex(abc.digest()), "a9993e364706816aba3e25717850c26c9cd0d89d");
   Sha1 blob;
   blob.update(std::string_view("blob 6\0", 7));
   blob.update("hello\n");
-  EXPECT_EQ(hex(blob.digest()), "ce013625030ba8dba906f756967f9e9ca394464a");
+  EXPECT_EQ(to_hex(blob.digest()), "ce013625030ba8dba906f756967f9e9ca394464a");
   Sha256 abc256;
   abc256.update("abc");
-  EXPECT_EQ(hex(abc256.digest()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(to_hex(abc256.digest()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(ShaTest, PiecesHashLikeTheWhole) {
@@ -41,13 +32,13 @@ TEST(ShaTest, PiecesHashLikeTheWhole) {
   whole.update(text);
   Sha256 pieces;
   for (std::size_t at = 0; at < text.size(); at += 777) pieces.update(std::string_view(text).substr(at, 777));
-  EXPECT_EQ(hex(pieces.digest()), hex(whole.digest()));
+  EXPECT_EQ(to_hex(pieces.digest()), to_hex(whole.digest()));
   Sha1 whole1;
   whole1.update(text);
   Sha1 pieces1;
   pieces1.update(std::string_view(text).substr(0, 64));
   pieces1.update(std::string_view(text).substr(64));
-  EXPECT_EQ(hex(pieces1.digest()), hex(whole1.digest()));
+  EXPECT_EQ(to_hex(pieces1.digest()), to_hex(whole1.digest()));
 }
 
 }  // namespace
