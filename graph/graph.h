@@ -42,7 +42,8 @@ struct Service {
   // the order written), each once.
   std::vector<std::string_view> packages;  // names; point into the Config
   // Own paths, then each package's paths in `packages` order, then the
-  // workspace inputs.
+  // workspace inputs: the inputs of one route (own, one package, workspace)
+  // are contiguous, which the plan relies on.
   std::vector<Input> inputs;
   // The service's own `exclude` plus the workspace `exclude`: never inputs.
   std::vector<const PatternEntry*> excludes;

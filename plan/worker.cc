@@ -89,13 +89,15 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
   out.base = (*base)->hex;
 
   // One reason per route; within a route, the first accepted path in pattern
-  // order (committed changes first, then uncommitted ones).
+  // order (committed changes first, then uncommitted ones). A route's inputs
+  // are contiguous in service.inputs (own paths, each package's paths, the
+  // workspace inputs: graph.h), so the route that has its reason already is
+  // always the one of the input before.
+  const graph::Input* answered = nullptr;  // an input of the last route given a reason
   for (std::size_t i = 0; i < service.inputs.size(); ++i) {
     const graph::Input& input = service.inputs[i];
     ReasonKind kind = reason_kind(input.kind);
-    bool have_route = std::any_of(out.reasons.begin(), out.reasons.end(),
-                                  [&](const Reason& r) { return r.kind == kind && r.via == input.via(); });
-    if (have_route) continue;
+    if (answered && answered->kind == input.kind && answered->package == input.package) continue;
     std::string_view root = input.pattern().root();
     // The first committed change: from the base's memo when the answer is
     // shared, else from a walk (its path copied: the walk reuses its buffer).
@@ -133,7 +135,10 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
         }
       }
     }
-    if (found) out.reasons.push_back(Reason{kind, *found, std::string(input.via()), uncommitted});
+    if (found) {
+      out.reasons.push_back(Reason{kind, *found, std::string(input.via()), uncommitted});
+      answered = &input;
+    }
   }
   out.action = out.reasons.empty() ? Action::skip : Action::deploy;
   return ok();
