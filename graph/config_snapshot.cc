@@ -85,16 +85,18 @@ class Reader {
     if (static_cast<std::size_t>(n) * min_item_bytes > in_.size() - pos_) return fail_zero();
     return n;
   }
-  std::string str() {
+  // A string of the snapshot, valid as long as its bytes.
+  std::string_view view() {
     std::uint32_t size = u32();
     if (!ok_ || in_.size() - pos_ < size) {
       ok_ = false;
       return {};
     }
-    std::string out(in_.substr(pos_, size));
+    std::string_view out = in_.substr(pos_, size);
     pos_ += size;
     return out;
   }
+  std::string str() { return std::string(view()); }
   SourceLocation where() {
     SourceLocation location;
     location.file = file_;
@@ -107,7 +109,7 @@ class Reader {
     std::uint32_t n = count(12);
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && ok_; ++i) {
-      std::string text = str();
+      std::string_view text = view();
       SourceLocation location = where();
       auto pattern = PathPattern::parse(text);
       if (!pattern || pattern->text() != text) {  // written normalized; anything else is damage

@@ -177,6 +177,21 @@ Graph Graph::assemble(Config config, const std::vector<std::vector<std::uint32_t
   return graph;
 }
 
+namespace {
+
+// Whether one of two directories is at or below the other ("" is the whole
+// repository). Runs for every input of every service and exclude, ~11,000
+// times for the benchmark's config: the first byte settles most pairs.
+bool roots_overlap(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  if (n == 0) return true;
+  if (a[0] != b[0] || a.compare(0, n, b.substr(0, n)) != 0) return false;
+  std::string_view longer = a.size() > b.size() ? a : b;
+  return longer.size() == n || longer[n] == '/';
+}
+
+}  // namespace
+
 void Graph::add_services(const std::vector<std::vector<std::uint32_t>>& closures) {
   const Config& cfg = *config_;
   services_.reserve(cfg.services.size());
@@ -205,10 +220,8 @@ void Graph::add_services(const std::vector<std::vector<std::uint32_t>>& closures
     for (Input& input : service.inputs) {
       std::string_view root = input.pattern().root();
       input.service_excludes_apply =
-          std::any_of(component.exclude.begin(), component.exclude.end(), [&](const PatternEntry& exclude) {
-            std::string_view exclude_root = exclude.pattern.root();
-            return is_at_or_below(root, exclude_root) || is_at_or_below(exclude_root, root);
-          });
+          std::any_of(component.exclude.begin(), component.exclude.end(),
+                      [&](const PatternEntry& exclude) { return roots_overlap(root, exclude.pattern.root()); });
     }
     for (const auto& entry : component.exclude) service.excludes.push_back(&entry);
     for (const auto& entry : cfg.workspace.exclude) service.excludes.push_back(&entry);

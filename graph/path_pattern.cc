@@ -13,21 +13,6 @@ bool has_glob_chars(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return c == '*' || c == '?' || c == '[' || c == '\\'; });
 }
 
-// One segment against one glob segment. fnmatch does the `*`/`?`/`[...]`
-// work; the segment holds no '/', so FNM_PATHNAME is not needed. Leading dots
-// are matched by `*` as in .gitignore (no FNM_PERIOD).
-bool segment_matches(const std::string& glob, bool is_glob, std::string_view segment) {
-  if (!is_glob) return glob == segment;
-  char buffer[256];
-  if (segment.size() < sizeof(buffer)) {
-    segment.copy(buffer, segment.size());
-    buffer[segment.size()] = '\0';
-    return fnmatch(glob.c_str(), buffer, 0) == 0;
-  }
-  std::string copy(segment);
-  return fnmatch(glob.c_str(), copy.c_str(), 0) == 0;
-}
-
 // True when `text` is a literal path already in normal form: no glob
 // character, no empty, "." or ".." segment, no leading or trailing '/'. Most
 // config paths are, and their pattern is just the text.
@@ -63,9 +48,7 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
                 fmt::format("path '{}' is absolute; paths are relative to the repository root", text));
   }
   PathPattern pattern;
-  const auto parts = static_cast<std::size_t>(std::count(text.begin(), text.end(), '/')) + 1;
-  pattern.segments_.reserve(parts);
-  pattern.segment_is_glob_.reserve(parts);
+  pattern.segments_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '/')) + 1);
   pattern.text_.reserve(text.size());
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -80,71 +63,108 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
                               "repository root without '..'",
                               text));
     }
-    bool is_glob = has_glob_chars(segment);
+    SegmentKind kind = segment == "**"             ? SegmentKind::any_dirs
+                       : has_glob_chars(segment) ? SegmentKind::glob
+                                                 : SegmentKind::literal;
     // Collapse "**/**" to one "**": same meaning, less matching work.
-    if (segment == "**" && !pattern.segments_.empty() && pattern.segments_.back() == "**") continue;
-    pattern.segments_.emplace_back(segment);
-    pattern.segment_is_glob_.push_back(is_glob);
-    if (is_glob) pattern.literal_ = false;
+    if (kind == SegmentKind::any_dirs && !pattern.segments_.empty() &&
+        pattern.segments_.back().kind == SegmentKind::any_dirs) {
+      continue;
+    }
+    if (!pattern.text_.empty()) pattern.text_ += '/';
+    pattern.segments_.push_back(Segment{static_cast<std::uint32_t>(pattern.text_.size()),
+                                        static_cast<std::uint32_t>(segment.size()), kind});
+    pattern.text_ += segment;
+    if (kind != SegmentKind::literal) pattern.literal_ = false;
   }
   if (pattern.segments_.empty()) {
     return fail(ErrorKind::config,
                 fmt::format("path '{}' names the repository root; use \"**\" for the whole repository", text));
   }
-  for (std::size_t i = 0; i < pattern.segments_.size(); ++i) {
-    if (i) pattern.text_ += '/';
-    pattern.text_ += pattern.segments_[i];
-  }
   // The root: the leading literal segments (a literal pattern's is all of it).
-  for (std::size_t i = 0; i < pattern.segments_.size() && !pattern.segment_is_glob_[i]; ++i) {
-    pattern.root_size_ += (i ? 1 : 0) + pattern.segments_[i].size();
+  for (const Segment& segment : pattern.segments_) {
+    if (segment.kind != SegmentKind::literal) break;
+    pattern.root_size_ = segment.begin + segment.size;
   }
   if (pattern.literal_) {
     pattern.segments_.clear();
-    pattern.segment_is_glob_.clear();
+  } else {
+    pattern.globs_ = pattern.text_;
+    std::replace(pattern.globs_.begin(), pattern.globs_.end(), '/', '\0');
   }
   return pattern;
+}
+
+// One path part against one pattern segment. fnmatch does the `*`/`?`/`[...]`
+// work; neither holds a '/', so FNM_PATHNAME is not needed. Leading dots are
+// matched by `*` as in .gitignore (no FNM_PERIOD).
+bool PathPattern::segment_matches(const Segment& segment, std::string_view part) const {
+  if (segment.kind == SegmentKind::literal) return std::string_view(text_).substr(segment.begin, segment.size) == part;
+  const char* glob = globs_.c_str() + segment.begin;  // ends at the '\0' that replaced its '/'
+  char buffer[256];
+  if (part.size() < sizeof(buffer)) {
+    part.copy(buffer, part.size());
+    buffer[part.size()] = '\0';
+    return fnmatch(glob, buffer, 0) == 0;
+  }
+  std::string copy(part);
+  return fnmatch(glob, copy.c_str(), 0) == 0;
 }
 
 bool PathPattern::matches(std::string_view path) const {
   if (literal_) return is_at_or_below(path, text_);
   if (!is_at_or_below(path, root())) return false;
 
-  std::vector<std::string_view> parts;
+  // The path's parts, and the dynamic programme's two rows, on the stack for
+  // paths of up to kParts parts: this runs for every changed path a service
+  // with a glob exclude sees.
+  constexpr std::size_t kParts = 64;
+  const std::size_t n = static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')) + 1;
+  std::string_view inline_parts[kParts];
+  char inline_rows[2 * (kParts + 1)];
+  std::vector<std::string_view> heap_parts;
+  std::vector<char> heap_rows;
+  std::string_view* parts = inline_parts;
+  char* rows = inline_rows;
+  if (n > kParts) {
+    heap_parts.resize(n);
+    heap_rows.resize(2 * (n + 1));
+    parts = heap_parts.data();
+    rows = heap_rows.data();
+  }
+  std::size_t count = 0;
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    if (end > start) parts.push_back(path.substr(start, end - start));
+    if (end > start) parts[count++] = path.substr(start, end - start);
     start = end + 1;
   }
 
   // reach[j]: pattern segments [0, i) can match path parts [0, j). Dynamic
   // programming keeps several `**` linear instead of exponential.
-  const std::size_t n = parts.size();
-  std::vector<char> reach(n + 1, 0), next(n + 1, 0);
+  char* reach = rows;
+  char* next = rows + count + 1;
+  std::fill(reach, reach + count + 1, 0);
   reach[0] = 1;
-  for (std::size_t i = 0; i < segments_.size(); ++i) {
-    std::fill(next.begin(), next.end(), 0);
-    if (segments_[i] == "**") {
+  for (const Segment& segment : segments_) {
+    std::fill(next, next + count + 1, 0);
+    if (segment.kind == SegmentKind::any_dirs) {
       char any = 0;
-      for (std::size_t j = 0; j <= n; ++j) {
+      for (std::size_t j = 0; j <= count; ++j) {
         any |= reach[j];
         next[j] = any;
       }
     } else {
-      for (std::size_t j = 0; j < n; ++j) {
-        if (reach[j] && segment_matches(segments_[i], segment_is_glob_[i], parts[j])) next[j + 1] = 1;
+      for (std::size_t j = 0; j < count; ++j) {
+        if (reach[j] && segment_matches(segment, parts[j])) next[j + 1] = 1;
       }
     }
-    reach.swap(next);
+    std::swap(reach, next);
   }
   // The whole pattern matched some prefix of the path: that prefix is the
   // path itself or an ancestor directory, which covers the path.
-  for (char r : reach) {
-    if (r) return true;
-  }
-  return false;
+  return std::any_of(reach, reach + count + 1, [](char r) { return r != 0; });
 }
 
 }  // namespace wharf::graph

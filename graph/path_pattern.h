@@ -2,6 +2,7 @@
 // repository-relative paths.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,10 +40,20 @@ class PathPattern {
   bool matches(std::string_view path) const;
 
  private:
+  enum class SegmentKind : std::uint8_t { literal, glob, any_dirs /* ** */ };
+  // A segment of text_ (and of globs_): offsets, so that a pattern is three
+  // allocations however many segments it has, and moves keep them valid.
+  struct Segment {
+    std::uint32_t begin = 0;
+    std::uint32_t size = 0;
+    SegmentKind kind = SegmentKind::literal;
+  };
+  bool segment_matches(const Segment& segment, std::string_view part) const;
+
   std::string text_;
   std::size_t root_size_ = 0;
-  std::vector<std::string> segments_;  // globs only: a literal matches by prefix
-  std::vector<bool> segment_is_glob_;
+  std::vector<Segment> segments_;  // globs only: a literal matches by prefix
+  std::string globs_;              // globs only: text_ with each '/' a '\0', for fnmatch
   bool literal_ = true;
 };
 
