@@ -82,7 +82,8 @@ std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, g
     // A literal path matches iff its entry exists (git stores no empty
     // directories); only globs need a walk, which stops at the first match.
     bool matched = pattern.is_literal() ? lookups.entry_at(head_tree, pattern.text()) != nullptr
-                                        : vcs::find_path(repo_, head_tree, pattern.root(),
+                                        : lookups
+                                              .find_path(head_tree, pattern.root(),
                                                          [&](const std::string& path) { return pattern.matches(path); })
                                               .value_or(true);
     if (!matched) {

@@ -27,19 +27,6 @@ bool same_entry(const git_tree_entry* a, const git_tree_entry* b) {
          git_tree_entry_filemode(a) == git_tree_entry_filemode(b);
 }
 
-struct EntryDeleter {
-  void operator()(git_tree_entry* entry) const { git_tree_entry_free(entry); }
-};
-using EntryPtr = std::unique_ptr<git_tree_entry, EntryDeleter>;
-
-// The entry at `path` in `tree`, or null when absent.
-EntryPtr entry_bypath(git_tree* tree, std::string_view path) {
-  git_tree_entry* entry = nullptr;
-  std::string spec(path);
-  if (git_tree_entry_bypath(&entry, tree, spec.c_str()) != 0) return nullptr;
-  return EntryPtr(entry);
-}
-
 }  // namespace
 
 Result<bool> TreeDiffer::list_entry(const git_tree_entry* entry, std::string& path, const Visit& visit) {
@@ -175,42 +162,12 @@ Result<bool> TreeDiffer::visit_changes(git_tree* old_tree, git_tree* new_tree, s
   return diff_at_root(old_tree, new_tree, old_entry, new_entry, root, visit);
 }
 
-namespace {
-
-Result<bool> find_in_tree(const Repository& repo, git_tree* tree, std::string& prefix,
-                          const std::function<bool(const std::string&)>& visit) {
-  const std::size_t count = git_tree_entrycount(tree);
-  const std::size_t base = prefix.size();
-  for (std::size_t i = 0; i < count; ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
-    if (base) prefix += '/';
-    prefix += git_tree_entry_name(entry);
-    Result<bool> found = false;
-    if (is_tree(entry)) {
-      auto sub = repo.lookup_tree(*git_tree_entry_id(entry));
-      if (!sub) return std::unexpected(sub.error());
-      found = find_in_tree(repo, sub->get(), prefix, visit);
-    } else {
-      found = visit(prefix);
-    }
-    prefix.resize(base);
-    if (!found || *found) return found;
-  }
-  return false;
-}
-
-}  // namespace
-
-Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
-                       const std::function<bool(const std::string&)>& visit) {
+Result<bool> TreeDiffer::find_path(git_tree* tree, std::string_view root, const Visit& visit) {
   std::string prefix(root);
-  if (root.empty()) return find_in_tree(repo, tree, prefix, visit);
-  EntryPtr entry = entry_bypath(tree, root);
+  if (root.empty()) return list_all(tree, prefix, visit);
+  const git_tree_entry* entry = entry_at(tree, root);
   if (!entry) return false;
-  if (!is_tree(entry.get())) return visit(prefix);
-  auto sub = repo.lookup_tree(*git_tree_entry_id(entry.get()));
-  if (!sub) return std::unexpected(sub.error());
-  return find_in_tree(repo, sub->get(), prefix, visit);
+  return list_entry(entry, prefix, visit);
 }
 
 }  // namespace wharf::vcs

@@ -35,6 +35,12 @@ class TreeDiffer {
   // lives as long as this differ.
   const git_tree_entry* entry_at(git_tree* tree, std::string_view path);
 
+  // Walks everything at or below `root` in `tree`, calling visit(path) for
+  // each file (non-tree entry) in tree order until it returns true; returns
+  // whether it did. The directories down to `root` come from entry_at's cache.
+  Result<bool> find_path(git_tree* tree, std::string_view root,
+                         const std::function<bool(const std::string&)>& visit);
+
   // Counters for tests and --stats: subtrees compared and entries visited.
   std::size_t trees_walked() const { return trees_walked_; }
   std::size_t entries_visited() const { return entries_visited_; }
@@ -64,10 +70,5 @@ class TreeDiffer {
   std::size_t trees_walked_ = 0;
   std::size_t entries_visited_ = 0;
 };
-
-// Walks everything at or below `root` in `tree`, calling `visit(path)` for
-// each non-tree entry until it returns true. Returns whether it did.
-Result<bool> find_path(const Repository& repo, git_tree* tree, std::string_view root,
-                       const std::function<bool(const std::string&)>& visit);
 
 }  // namespace wharf::vcs
