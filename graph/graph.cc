@@ -194,6 +194,14 @@ bool roots_overlap(std::string_view a, std::string_view b) {
 
 void Graph::add_services(const std::vector<std::vector<std::uint32_t>>& closures) {
   const Config& cfg = *config_;
+  // Shared slots: each package's paths in config order, then the workspace inputs.
+  std::vector<std::uint32_t> first_slot(cfg.packages.size());
+  for (std::size_t p = 0; p < cfg.packages.size(); ++p) {
+    first_slot[p] = shared_slots_;
+    shared_slots_ += static_cast<std::uint32_t>(cfg.packages[p].paths.size());
+  }
+  const std::uint32_t workspace_slot = shared_slots_;
+  shared_slots_ += static_cast<std::uint32_t>(cfg.workspace.inputs.size());
   services_.reserve(cfg.services.size());
   for (std::size_t s = 0; s < cfg.services.size(); ++s) {
     const ComponentConfig& component = cfg.services[s];
@@ -206,16 +214,20 @@ void Graph::add_services(const std::vector<std::vector<std::uint32_t>>& closures
     for (std::uint32_t p : closure) inputs += cfg.packages[p].paths.size();
     service.inputs.reserve(inputs);
     service.excludes.reserve(component.exclude.size() + cfg.workspace.exclude.size());
-    for (const auto& entry : component.paths) service.inputs.push_back(Input{&entry, nullptr, InputKind::path, true});
+    for (const auto& entry : component.paths) {
+      service.inputs.push_back(Input{&entry, nullptr, InputKind::path, true, Input::kNoSlot});
+    }
     for (std::uint32_t p : closure) {
       const ComponentConfig& package = cfg.packages[p];
       service.packages.push_back(package.name);
+      std::uint32_t slot = first_slot[p];
       for (const auto& entry : package.paths) {
-        service.inputs.push_back(Input{&entry, &package, InputKind::package, true});
+        service.inputs.push_back(Input{&entry, &package, InputKind::package, true, slot++});
       }
     }
+    std::uint32_t slot = workspace_slot;
     for (const auto& entry : cfg.workspace.inputs) {
-      service.inputs.push_back(Input{&entry, nullptr, InputKind::workspace, true});
+      service.inputs.push_back(Input{&entry, nullptr, InputKind::workspace, true, slot++});
     }
     for (Input& input : service.inputs) {
       std::string_view root = input.pattern().root();

@@ -27,6 +27,11 @@ struct Input {
   // paths in every service that has it, which lets a plan answer a shared
   // package once per base.
   bool service_excludes_apply = true;
+  // For package paths and workspace inputs: a number shared by every service
+  // that has this input, below Graph::shared_slots(), so that a plan can keep
+  // per-input answers in an array. kNoSlot for a service's own paths.
+  std::uint32_t shared_slot = kNoSlot;
+  static constexpr std::uint32_t kNoSlot = 0xffffffff;
 
   const PathPattern& pattern() const { return entry->pattern; }
   // The package name for InputKind::package, else "".
@@ -67,6 +72,8 @@ class Graph {
 
   const Config& config() const { return *config_; }
   const std::vector<Service>& services() const { return services_; }
+  // How many Input::shared_slot numbers there are.
+  std::uint32_t shared_slots() const { return shared_slots_; }
   const Service* find_service(std::string_view name) const;
   const ComponentConfig* find_package(std::string_view name) const;
 
@@ -90,6 +97,7 @@ class Graph {
   void add_services(const std::vector<std::vector<std::uint32_t>>& closures);
   std::unique_ptr<Config> config_;  // stable address: Inputs point into it
   std::vector<Service> services_;
+  std::uint32_t shared_slots_ = 0;
 };
 
 }  // namespace wharf::graph

@@ -58,6 +58,7 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
     auto tree = repo_.commit_tree(commit);
     if (!tree) return std::unexpected(tree.error());
     it = bases_.emplace(key, ResolvedBase{commit, key, std::move(*tree), {}}).first;
+    it->second.first_change.resize(shared_.graph.shared_slots());
   }
   last_rev_ = rev;
   last_base_ = &it->second;
@@ -103,10 +104,12 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     // shared, else from a walk (its path copied: the walk reuses its buffer).
     const std::string* found = nullptr;
     std::optional<std::string> walked_to;
-    const bool shared_excludes = !input.service_excludes_apply;
-    auto memo = shared_excludes ? (*base)->first_change.find(input.entry) : (*base)->first_change.end();
-    if (memo != (*base)->first_change.end()) {
-      if (memo->second) found = &*memo->second;
+    ResolvedBase::FirstChange* memo = nullptr;
+    if (!input.service_excludes_apply && input.shared_slot != graph::Input::kNoSlot) {
+      memo = &(*base)->first_change[input.shared_slot];
+    }
+    if (memo && memo->known) {
+      if (memo->path) found = &*memo->path;
       ++memo_hits_;
     } else {
       // Only below `root`, and only until the first change the input accepts;
@@ -117,9 +120,10 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
         return true;
       });
       if (!walked) return std::unexpected(walked.error());
-      if (shared_excludes) {
-        auto& kept = (*base)->first_change.emplace(input.entry, std::move(walked_to)).first->second;
-        if (kept) found = &*kept;
+      if (memo) {
+        memo->known = true;
+        memo->path = std::move(walked_to);
+        if (memo->path) found = &*memo->path;
       } else if (walked_to) {
         found = &*walked_to;
       }
