@@ -7,7 +7,8 @@ namespace wharf {
 
 // Grows the heap once by `bytes` (at most 16 MiB), keeps that memory in the allocator (no
 // trimming, no separate mmap for big blocks), and asks the kernel to back it
-// with transparent huge pages.
+// with transparent huge pages, from the first huge-page boundary above what
+// the heap held before (the address space below that is skipped).
 //
 // Why: a `wharf plan` touches a few MB of fresh heap (graph, config, git
 // trees). Faulting that in 4 KiB at a time was ~1,000 page faults, about a
