@@ -1,11 +1,13 @@
 // `wharf plan`: DEPLOY or skip per service against its live SHA.
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "cli/run.h"
 #include "cli/workspace.h"
+#include "fs/real_file_system.h"
 #include "plan/plan.h"
 #include "plan/plan_output.h"
 #include "util/text.h"
@@ -48,6 +50,14 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
     if (!live) return std::unexpected(live.error());
     options.live = std::move(*live);
     global.lap("read-live");
+  }
+  // Which config paths match nothing at the head is remembered beside the
+  // config snapshot (plan/path_check_memo.h).
+  fs::RealFileSystem files;
+  std::optional<plan::FilePathCheckMemo> memo;
+  if (!workspace->snapshot_file.empty()) {
+    memo.emplace(files, workspace->snapshot_file + ".paths", workspace->config_digest);
+    options.path_check_memo = &*memo;
   }
   auto plan = plan::compute_plan(workspace->repo, workspace->graph, options);
   if (!plan) return std::unexpected(plan.error());

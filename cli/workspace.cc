@@ -32,10 +32,11 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
     snapshot = graph::snapshot_path(*cache_dir, config_path);
   }
   fs::RealFileSystem files;
-  auto graph = graph::load_graph_with_snapshot(files, config_path, snapshot);
+  std::string digest;
+  auto graph = graph::load_graph_with_snapshot(files, config_path, snapshot, nullptr, &digest);
   if (!graph) return std::unexpected(graph.error());
   global.lap("load-graph");
-  return Workspace{std::move(*repo), std::move(*graph), config_path};
+  return Workspace{std::move(*repo), std::move(*graph), config_path, std::move(snapshot), std::move(digest)};
 }
 
 }  // namespace wharf::cli

@@ -14,6 +14,10 @@ struct Workspace {
   vcs::Repository repo;
   graph::Graph graph;
   std::string config_path;
+  // The config snapshot's file and the digest of the config's bytes; both
+  // empty when there is no usable cache directory (graph/config_snapshot.h).
+  std::string snapshot_file;
+  std::string config_digest;
 };
 
 // Finds the repository from global.directory as git does and loads the config

@@ -237,7 +237,8 @@ std::string snapshot_path(std::string_view cache_dir, std::string_view config_pa
 }
 
 Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
-                                       const std::string& snapshot_file, bool* from_snapshot) {
+                                       const std::string& snapshot_file, bool* from_snapshot,
+                                       std::string* digest_out) {
   if (from_snapshot) *from_snapshot = false;
   auto text = fs.read_file(config_path);
   if (!text) {
@@ -253,6 +254,7 @@ Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& co
   };
   if (snapshot_file.empty()) return parse_and_build();
   std::string digest = snapshot_digest(*text);
+  if (digest_out) *digest_out = digest;
   if (auto bytes = fs.read_file(snapshot_file)) {
     if (auto snapshot = decode_snapshot(*bytes, digest, config_path)) {
       if (from_snapshot) *from_snapshot = true;

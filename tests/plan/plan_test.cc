@@ -372,5 +372,66 @@ TEST_F(PlanTest, WarnsAboutPathsThatMatchNothing) {
       << plan->warnings[0];
 }
 
+// A memo that remembers in memory and counts its use.
+class CountingMemo : public PathCheckMemo {
+ public:
+  std::optional<UnmatchedPatterns> recall(const vcs::ObjectId& tree) override {
+    ++recalls;
+    if (!known || !(tree == known_tree)) return std::nullopt;
+    return answer;
+  }
+  void remember(const vcs::ObjectId& tree, const UnmatchedPatterns& unmatched) override {
+    ++remembers;
+    known = true;
+    known_tree = tree;
+    answer = unmatched;
+  }
+  bool known = false;
+  vcs::ObjectId known_tree{};
+  UnmatchedPatterns answer;
+  int recalls = 0;
+  int remembers = 0;
+};
+
+TEST_F(PlanTest, PathCheckIsRememberedPerHeadTree) {
+  std::string config = std::string(kConfig) + "\n[service.ghost]\npaths = [\"services/ghost\", \"x/**/*.nope\"]\n";
+  CountingMemo memo;
+  PlanOptions options = Since(base_);
+  options.path_check_memo = &memo;
+  auto first = Run(options, config);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(memo.remembers, 1);
+  ASSERT_EQ(first->warnings.size(), 2u);
+
+  // Same head tree: the answer comes from the memo, and reads the same.
+  auto second = Run(options, config);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(memo.remembers, 1);
+  EXPECT_EQ(second->warnings, first->warnings);
+
+  // The memo is what answers: a different remembered answer shows.
+  memo.answer = {0};  // the first checked pattern, the first workspace input
+  auto planted = Run(options, config);
+  ASSERT_TRUE(planted.has_value());
+  ASSERT_EQ(planted->warnings.size(), 1u);
+  EXPECT_NE(planted->warnings[0].find("'pnpm-lock.yaml' matches nothing"), std::string::npos) << planted->warnings[0];
+
+  // An index past the checked patterns is not trusted: checked again.
+  memo.answer = {100000};
+  auto recomputed = Run(options, config);
+  ASSERT_TRUE(recomputed.has_value());
+  EXPECT_EQ(recomputed->warnings, first->warnings);
+  EXPECT_EQ(memo.remembers, 2);
+
+  // A new head tree where the ghost exists: checked again, one warning left.
+  repo_.write("services/ghost/main.ts", "boo\n");
+  repo_.commit("ghost");
+  auto moved = Run(options, config);
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(memo.remembers, 3);
+  ASSERT_EQ(moved->warnings.size(), 1u);
+  EXPECT_NE(moved->warnings[0].find("'x/**/*.nope' matches nothing"), std::string::npos) << moved->warnings[0];
+}
+
 }  // namespace
 }  // namespace wharf::plan
