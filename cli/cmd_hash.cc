@@ -2,7 +2,6 @@
 // is cached.
 #include "cli/cmd_hash.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -56,10 +55,8 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
   auto session = hash_services(global, flags.cache_dir, flags.services);
   if (!session) return std::unexpected(session.error());
   const hashing::KeySet& keys = *session->keys;
-  auto started = std::chrono::steady_clock::now();
   if (auto stored = store_transcripts(*session->cache, keys); !stored) return std::unexpected(stored.error());
-  session->phase_ms.emplace_back(
-      "transcripts", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  session->phases.lap("transcripts");
 
   nlohmann::ordered_json services = nlohmann::ordered_json::array();
   std::string text;
@@ -73,11 +70,7 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
                         service.input_files);
   }
   const hashing::HashStats& stats = session->stats;
-  if (flags.stats) {
-    std::string phases;
-    for (const auto& [name, ms] : session->phase_ms) phases += fmt::format(" {}={:.1f}ms", name, ms);
-    std::cerr << "wharf: phases:" << phases << "\n";
-  }
+  if (flags.stats) std::cerr << "wharf: phases: " << session->phases.str() << "\n";
   if (flags.json) {
     nlohmann::ordered_json out;
     out["services"] = std::move(services);
@@ -103,12 +96,6 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
 Result<HashSession> hash_services(const GlobalOptions& global, const std::string& cache_dir,
                                   const std::vector<std::string>& services) {
   HashSession session;
-  auto last = std::chrono::steady_clock::now();
-  auto phase = [&](const char* name) {
-    auto now = std::chrono::steady_clock::now();
-    session.phase_ms.emplace_back(name, std::chrono::duration<double, std::milli>(now - last).count());
-    last = now;
-  };
   auto workspace = open_workspace(global);
   if (!workspace) return std::unexpected(workspace.error());
   session.workspace = std::make_unique<Workspace>(std::move(*workspace));
@@ -138,7 +125,7 @@ Result<HashSession> hash_services(const GlobalOptions& global, const std::string
   for (const auto& warning : warnings) std::cerr << "wharf: warning: " << warning << "\n";
   if (!cache) return std::unexpected(cache.error());
   session.cache = std::move(*cache);
-  phase("config+cache");
+  session.phases.lap("config+cache");
 
   auto index = vcs::Index::read(repo);
   if (!index) return std::unexpected(index.error());
@@ -148,7 +135,7 @@ Result<HashSession> hash_services(const GlobalOptions& global, const std::string
   session.tree.root = "";
   session.tree.tracked = tracked_files(std::move(*index).release());
   session.tree.is_ignored = [&repo](const std::string& path) { return vcs::is_ignored(repo, path); };
-  phase("index");
+  session.phases.lap("index");
 
   cache::LmdbStatCache stat_cache(session.cache->env());
   hashing::FileHasher hasher(*session.fs, "", &stat_cache);
@@ -158,7 +145,7 @@ Result<HashSession> hash_services(const GlobalOptions& global, const std::string
   if (!keys) return std::unexpected(keys.error());
   session.keys = std::make_unique<hashing::KeySet>(std::move(*keys));
   session.stats = hasher.stats();
-  phase("keys");
+  session.phases.lap("keys");
   return session;
 }
 

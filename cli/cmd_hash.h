@@ -13,6 +13,7 @@
 #include "fs/real_file_system.h"
 #include "hashing/file_hasher.h"
 #include "hashing/service_key.h"
+#include "util/stopwatch.h"
 
 namespace wharf::cli {
 
@@ -24,7 +25,7 @@ struct HashSession {
   hashing::HashStats stats;
   std::unique_ptr<hashing::KeySet> keys;
   // Wall time of each phase, for --stats ("where does a cold run go?").
-  std::vector<std::pair<std::string, double>> phase_ms;
+  Stopwatch phases;
 };
 
 // Opens the workspace and the cache (--cache-dir, $WHARF_CACHE_DIR, or

@@ -1,9 +1,7 @@
 #include "graph/graph.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
-#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -183,11 +181,8 @@ namespace {
 // repository). Runs for every input of every service and exclude, ~11,000
 // times for the benchmark's config: the first byte settles most pairs.
 bool roots_overlap(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  if (n == 0) return true;
-  if (a[0] != b[0] || a.compare(0, n, b.substr(0, n)) != 0) return false;
-  std::string_view longer = a.size() > b.size() ? a : b;
-  return longer.size() == n || longer[n] == '/';
+  if (!a.empty() && !b.empty() && a[0] != b[0]) return false;
+  return a.size() <= b.size() ? is_at_or_below(b, a) : is_at_or_below(a, b);
 }
 
 }  // namespace

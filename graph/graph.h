@@ -89,7 +89,6 @@ class Graph {
   // input's package).
   static bool accepts(const Service& service, const Input& input, std::string_view path);
 
-
  private:
   Graph() = default;
   static bool excluded_by_package(const Input& input, std::string_view path);

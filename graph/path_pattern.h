@@ -58,7 +58,7 @@ class PathPattern {
 };
 
 // True when `path` is `dir` or lies below it ("" is the repository root).
-// Inline: called for every input of every service when a graph is built.
+// Inline: called for every path a plan's walks look at.
 inline bool is_at_or_below(std::string_view path, std::string_view dir) {
   if (dir.empty()) return true;
   if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;

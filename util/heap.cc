@@ -27,7 +27,7 @@ constexpr std::uintptr_t kChunkHeader = 2 * sizeof(std::size_t);
 // starts wherever ASLR put the program break. What lies between that and the
 // first boundary (0 to 2 MiB) was faulted in 4 KiB at a time: 300 to 800
 // page faults per `wharf plan --since` on the benchmark repo from one run to
-// the next, ~300 every time with the gap skipped. A range in which any 4 KiB
+// the next, ~312 every time with the gap skipped. A range in which any 4 KiB
 // page was touched before the advice can no longer become a huge page,
 // hence the header below the boundary.
 void skip_to_huge_boundary() {

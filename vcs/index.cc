@@ -19,13 +19,6 @@ struct IndexDeleter {
   void operator()(git_index* index) const { git_index_free(index); }
 };
 
-// True when (sec, nsec) is at or after (ref_sec, ref_nsec).
-bool not_older(std::uint32_t sec, std::uint32_t nsec, const struct timespec& ref) {
-  auto ref_sec = static_cast<std::uint32_t>(ref.tv_sec);
-  if (sec != ref_sec) return sec > ref_sec;
-  return nsec >= static_cast<std::uint32_t>(ref.tv_nsec);
-}
-
 // The libgit2 reader: complete, and the fallback for what index_file.h
 // declines.
 Result<Index> read_with_libgit2(const Repository& repo) {
@@ -67,8 +60,6 @@ Result<Index> read_with_libgit2(const Repository& repo) {
     e.racy = e.conflicted || !have_index_file || not_older(e.mtime_sec, e.mtime_nsec, index_mtime);
     out.push_back(std::move(e));
   }
-  // libgit2 keeps entries sorted by path then stage; make sure of the order
-  // the lookups below rely on.
   return Index::from_entries(std::move(out));
 }
 

@@ -17,12 +17,6 @@ std::uint32_t be32(const unsigned char* p) {
 
 std::uint16_t be16(const unsigned char* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 
-bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref) {
-  auto ref_sec = static_cast<std::uint32_t>(ref.tv_sec);
-  if (sec != ref_sec) return sec > ref_sec;
-  return nsec >= static_cast<std::uint32_t>(ref.tv_nsec);
-}
-
 // The trailing SHA-1 over everything before it (all zeros: git wrote it with
 // index.skipHash, nothing to check).
 bool checksum_ok(std::string_view bytes) {
@@ -40,6 +34,12 @@ constexpr std::uint16_t kStageMask = 0x3000;
 constexpr std::uint16_t kNameMask = 0x0fff;
 
 }  // namespace
+
+bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref) {
+  auto ref_sec = static_cast<std::uint32_t>(ref.tv_sec);
+  if (sec != ref_sec) return sec > ref_sec;
+  return nsec >= static_cast<std::uint32_t>(ref.tv_nsec);
+}
 
 Result<std::optional<std::vector<IndexEntry>>> parse_index_file(std::string_view bytes, const timespec& file_mtime,
                                                                 std::string* declined) {

@@ -18,6 +18,11 @@
 
 namespace wharf::vcs {
 
+// True when an index entry's mtime (sec, nsec as the index stores them) is
+// at or after `ref`, the index file's mtime: git cannot tell such an entry
+// from a file changed in the same instant ("racy").
+bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref);
+
 // Parses a whole index file. `file_mtime` is the index file's mtime (entries
 // not older than it are racy). Returns nullopt and says why in `declined`
 // when the file is valid git but uses a feature this reader leaves to

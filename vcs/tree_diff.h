@@ -23,9 +23,9 @@ class TreeDiffer {
   // whose blob id, mode or type differs between `old_tree` and `new_tree`, or
   // that exists on one side only (a rename shows as both paths; a chmod +x, a
   // symlink retarget and a submodule pointer move each show as their path),
-  // depth-first in git's tree order,
-  // until visit returns true; returns whether it did. Reads only the subtrees
-  // it has to: a caller that needs the first relevant change stops early.
+  // depth-first in git's tree order, until visit returns true; returns
+  // whether it did. Reads only the subtrees it has to: a caller that needs
+  // the first relevant change stops early.
   Result<bool> visit_changes(git_tree* old_tree, git_tree* new_tree, std::string_view root,
                              const std::function<bool(const std::string&)>& visit);
 
