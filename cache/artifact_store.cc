@@ -43,8 +43,8 @@ Result<ArtifactRecord> ArtifactStore::put(std::string_view key, ArtifactRecord r
     // gc removes blobs inside its write transaction: checking here, under
     // the same writer lock, makes "blob before record" hold across processes.
     if (!blobs_.contains(record.digest)) {
-      return fail(ErrorKind::not_found, fmt::format("blob {} is not in the cache (removed by a concurrent gc?)",
-                                                    record.digest));
+      return fail(ErrorKind::not_found,
+                  fmt::format("blob {} is not in the cache (removed by a concurrent gc?)", record.digest));
     }
     if (auto r = txn.put(Db::artifacts, key, encoded); !r) return r;
     // An empty transcript means "none given": keep the one `wharf hash`

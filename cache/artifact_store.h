@@ -43,8 +43,8 @@ class ArtifactStore {
 
   // Stores `file`'s bytes as a blob and records them for `key` (put() with
   // one retry when a concurrent gc removed the blob in between).
-  Result<ArtifactRecord> put_file(std::string_view key, std::string service, std::string kind,
-                                  const std::string& file, std::string_view transcript);
+  Result<ArtifactRecord> put_file(std::string_view key, std::string service, std::string kind, const std::string& file,
+                                  std::string_view transcript);
 
   // Marks the artifact used now; false when there is none.
   Result<bool> touch(std::string_view key);

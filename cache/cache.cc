@@ -43,8 +43,8 @@ Result<std::unique_ptr<Cache>> Cache::open(const std::string& dir, std::vector<s
   if (!env && env.error().kind == ErrorKind::corrupt) {
     auto moved = move_aside(db_dir);
     if (!moved) return std::unexpected(moved.error());
-    warnings.push_back(fmt::format("the cache in {} was unusable ({}); moved it to {} and started an empty one",
-                                   db_dir, env.error().message, *moved));
+    warnings.push_back(fmt::format("the cache in {} was unusable ({}); moved it to {} and started an empty one", db_dir,
+                                   env.error().message, *moved));
     env = LmdbEnv::open(db_dir, options.env);
   }
   if (!env) return std::unexpected(env.error());
@@ -57,8 +57,7 @@ Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_vi
   return resolve_cache_dir(repo_root, flag_value, std::getenv("WHARF_CACHE_DIR"));
 }
 
-Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value,
-                                      const char* env_value) {
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value, const char* env_value) {
   std::filesystem::path dir;
   if (!flag_value.empty()) {
     dir = flag_value;
@@ -67,7 +66,8 @@ Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_vi
   } else if (!repo_root.empty()) {
     dir = std::filesystem::path(repo_root) / ".wharf" / "cache";
   } else {
-    return fail(ErrorKind::usage, "no cache directory: not in a git repository; pass --cache-dir DIR or set WHARF_CACHE_DIR");
+    return fail(ErrorKind::usage,
+                "no cache directory: not in a git repository; pass --cache-dir DIR or set WHARF_CACHE_DIR");
   }
   std::error_code ec;
   auto absolute = std::filesystem::absolute(dir, ec);

@@ -32,8 +32,8 @@
 namespace wharf::cache {
 
 struct CacheOptions {
-  EnvOptions env;                   // initial map size (tests make it tiny)
-  Clock clock = system_clock_ns;    // for created/last used times
+  EnvOptions env;                 // initial map size (tests make it tiny)
+  Clock clock = system_clock_ns;  // for created/last used times
 };
 
 class Cache {
@@ -52,8 +52,7 @@ class Cache {
 
   // --- The artifact API, as the hashing and packing code uses it ---
   Result<std::optional<ArtifactRecord>> find_artifact(std::string_view key) { return artifacts_.find(key); }
-  Result<ArtifactRecord> put_artifact(std::string_view key, const ArtifactRecord& record,
-                                      std::string_view transcript) {
+  Result<ArtifactRecord> put_artifact(std::string_view key, const ArtifactRecord& record, std::string_view transcript) {
     return artifacts_.put(key, record, transcript);
   }
   Result<bool> touch_artifact(std::string_view key) { return artifacts_.touch(key); }
@@ -83,7 +82,6 @@ Result<void> prepare_cache_dir(const std::string& dir);
 // three are empty (not in a repository and nothing given).
 Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value);
 // The same with the environment variable's value passed in (nullptr: unset).
-Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value,
-                                      const char* env_value);
+Result<std::string> resolve_cache_dir(std::string_view repo_root, std::string_view flag_value, const char* env_value);
 
 }  // namespace wharf::cache

@@ -76,9 +76,8 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
     }
   });
   if (!ledger_keys) return std::unexpected(ledger_keys.error());
-  auto last_built_keys = collect(txn, Db::last_built, [](auto& out, std::string_view, std::string_view value) {
-    out.emplace(value);
-  });
+  auto last_built_keys =
+      collect(txn, Db::last_built, [](auto& out, std::string_view, std::string_view value) { out.emplace(value); });
   if (!last_built_keys) return std::unexpected(last_built_keys.error());
   auto on_disk_list = blobs.list();
   if (!on_disk_list) return std::unexpected(on_disk_list.error());

@@ -167,8 +167,8 @@ Result<void> LmdbEnv::check_file_length() {
   if (fstat(fd, &st) != 0) return fail(ErrorKind::io, fmt::format("cannot stat {}/data.mdb", dir_));
   auto needed = static_cast<std::uint64_t>(info.me_last_pgno + 1) * stat.ms_psize;
   if (static_cast<std::uint64_t>(st.st_size) < needed) {
-    return fail(ErrorKind::corrupt, fmt::format("{}/data.mdb is truncated ({} bytes, its header says {})", dir_,
-                                                st.st_size, needed));
+    return fail(ErrorKind::corrupt,
+                fmt::format("{}/data.mdb is truncated ({} bytes, its header says {})", dir_, st.st_size, needed));
   }
   return ok();
 }

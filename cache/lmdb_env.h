@@ -28,8 +28,8 @@ namespace wharf::cache {
 // The named databases; the order is the order of kDbNames.
 enum class Db { meta, stat, artifacts, transcripts, last_built, ledger };
 inline constexpr std::size_t kDbCount = 6;
-inline constexpr std::array<const char*, kDbCount> kDbNames = {
-    "meta", "stat", "artifacts", "transcripts", "last_built", "ledger"};
+inline constexpr std::array<const char*, kDbCount> kDbNames = {"meta",        "stat",       "artifacts",
+                                                               "transcripts", "last_built", "ledger"};
 
 inline constexpr std::size_t kDefaultMapSize = std::size_t{64} << 20;
 

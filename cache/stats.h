@@ -21,8 +21,8 @@ struct CacheStats {
   std::vector<DbStats> dbs;  // in kDbNames order
   std::uint64_t blob_count = 0;
   std::uint64_t blob_bytes = 0;
-  std::uint64_t tmp_files = 0;             // blobs being written, or left by a crash
-  std::vector<std::string> corrupt_dirs;   // environments moved aside, sorted
+  std::uint64_t tmp_files = 0;            // blobs being written, or left by a crash
+  std::vector<std::string> corrupt_dirs;  // environments moved aside, sorted
 };
 
 Result<CacheStats> collect_stats(Cache& cache);

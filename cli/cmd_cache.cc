@@ -100,8 +100,8 @@ Result<int> run_put(const GlobalOptions& global, const CacheFlags& flags) {
   }
   auto cache = open_cache(global, flags);
   if (!cache) return std::unexpected(cache.error());
-  auto record = (*cache)->artifacts().put_file(key, flags.service, flags.kind, from_directory(global, flags.file),
-                                               transcript);
+  auto record =
+      (*cache)->artifacts().put_file(key, flags.service, flags.kind, from_directory(global, flags.file), transcript);
   if (!record) return std::unexpected(record.error());
   if (flags.json) {
     std::cout << cache::artifact_to_json(key, *record);
@@ -115,9 +115,8 @@ Result<int> run_put(const GlobalOptions& global, const CacheFlags& flags) {
 void bind(CLI::App* sub, const GlobalOptions& global, Action& action, std::shared_ptr<CacheFlags> flags,
           Result<int> (*body)(const GlobalOptions&, const CacheFlags&)) {
   sub->fallthrough();  // `wharf cache stats --cache-dir DIR` works too
-  sub->callback([&global, &action, flags, body] {
-    action = [&global, flags, body]() { return body(global, *flags); };
-  });
+  sub->callback(
+      [&global, &action, flags, body] { action = [&global, flags, body]() { return body(global, *flags); }; });
 }
 
 }  // namespace
@@ -135,8 +134,7 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& actio
 
   CLI::App* gc = cache->add_subcommand("gc", "Remove least recently used artifacts until the blobs fit a size");
   gc->add_option("--max-size", flags->max_size, "Budget for artifact bytes: 1024, 500M, 2G")->required();
-  gc->add_option("--keep", flags->keep, "Most recently used artifacts always kept per service")
-      ->capture_default_str();
+  gc->add_option("--keep", flags->keep, "Most recently used artifacts always kept per service")->capture_default_str();
   gc->add_flag("--dry-run", flags->dry_run, "Say what would be removed, remove nothing");
   gc->add_flag("--json", flags->json, "Print JSON");
   bind(gc, global, action, flags, run_gc);

@@ -11,8 +11,7 @@ namespace wharf::cli {
 void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto format = std::make_shared<std::string>("text");
   CLI::App* sub = app.add_subcommand("graph", "Print each service's input set (own paths, packages, workspace inputs)");
-  sub->add_option("--format", *format, "text, json or dot (graphviz)")
-      ->check(CLI::IsMember({"text", "json", "dot"}));
+  sub->add_option("--format", *format, "text, json or dot (graphviz)")->check(CLI::IsMember({"text", "json", "dot"}));
   sub->callback([&global, &action, format] {
     action = [&global, format]() -> Result<int> {
       auto workspace = open_workspace(global);

@@ -111,8 +111,9 @@ Result<HashSession> hash_services(const GlobalOptions& global, const std::string
       std::vector<std::string> names;
       for (const auto& s : graph.services()) names.push_back(s.name);
       std::string suggestion = nearest(name, names);
-      return fail(ErrorKind::usage, fmt::format("unknown service '{}'{}", name,
-                                                suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+      return fail(ErrorKind::usage,
+                  fmt::format("unknown service '{}'{}", name,
+                              suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
     }
     if (std::find(selected.begin(), selected.end(), service) == selected.end()) selected.push_back(service);
   }
@@ -170,9 +171,9 @@ Result<void> store_transcripts(cache::Cache& cache, const hashing::KeySet& keys)
   if (!checked) return std::unexpected(checked.error());
   if (missing.empty()) return ok();
   std::sort(missing.begin(), missing.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  missing.erase(std::unique(missing.begin(), missing.end(),
-                            [](const auto& a, const auto& b) { return a.first == b.first; }),
-                missing.end());
+  missing.erase(
+      std::unique(missing.begin(), missing.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+      missing.end());
   std::vector<const hashing::ComponentKey*> todo;
   todo.reserve(missing.size());
   for (const auto& entry : missing) todo.push_back(entry.second);

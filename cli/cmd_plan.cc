@@ -31,8 +31,9 @@ struct PlanFlags {
 
 Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   if (flags.since.empty() == flags.live_file.empty()) {
-    return fail(ErrorKind::usage, "give exactly one of --since REV (one base for every service) or --live FILE "
-                                  "(a JSON object service -> live SHA)");
+    return fail(ErrorKind::usage,
+                "give exactly one of --since REV (one base for every service) or --live FILE "
+                "(a JSON object service -> live SHA)");
   }
   auto workspace = open_workspace(global);
   if (!workspace) return std::unexpected(workspace.error());
@@ -67,9 +68,10 @@ Result<int> run_plan(const GlobalOptions& global, const PlanFlags& flags) {
   std::cout.flush();
   if (flags.stats) {
     global.lap("output");
-    std::cerr << fmt::format("wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={}\n",
-                             plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited,
-                             plan->stats.memo_hits, plan->stats.threads);
+    std::cerr << fmt::format(
+        "wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={}\n",
+        plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited, plan->stats.memo_hits,
+        plan->stats.threads);
     if (global.stopwatch) std::cerr << "wharf: stats: wharf " << global.stopwatch->str() << "\n";
     std::cerr << "wharf: stats: plan " << plan->stats.phases.str() << "\n";
   }
@@ -96,7 +98,8 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action
   sub->add_flag("--json", flags->json, "Print the plan as JSON");
   sub->add_flag("--exit-code", flags->exit_code, "Exit 1 when something is to deploy");
   sub->add_flag("--stats", flags->stats, "Print walk counters and phase times to stderr");
-  sub->add_option("--threads", flags->threads, "Threads to plan with (default 0: one per 64 distinct bases, at most 4 and the cores)");
+  sub->add_option("--threads", flags->threads,
+                  "Threads to plan with (default 0: one per 64 distinct bases, at most 4 and the cores)");
   sub->callback([&global, &action, flags] { action = [&global, flags] { return run_plan(global, *flags); }; });
 }
 

@@ -20,8 +20,8 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"plan", add_plan_command},   {"graph", add_graph_command},     {"cache", add_cache_command},
-    {"hash", add_hash_command},   {"explain", add_explain_command},
+    {"plan", add_plan_command}, {"graph", add_graph_command},     {"cache", add_cache_command},
+    {"hash", add_hash_command}, {"explain", add_explain_command},
 };
 
 // The subcommand named on the command line: the first argument that is not

@@ -20,8 +20,8 @@ int run(int argc, char** argv);
 
 // Options every subcommand shares.
 struct GlobalOptions {
-  std::string directory = ".";  // -C: run as if started here
-  std::string config;           // --config: default <repo root>/wharf.toml
+  std::string directory = ".";     // -C: run as if started here
+  std::string config;              // --config: default <repo root>/wharf.toml
   Stopwatch* stopwatch = nullptr;  // phase times for --stats; laps are taken when set
 
   void lap(std::string_view name) const {

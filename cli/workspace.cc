@@ -22,13 +22,14 @@ Result<Workspace> open_workspace(const GlobalOptions& global) {
   if (repo->workdir().empty()) {
     return fail(ErrorKind::repository, "the repository is bare; run wharf in a work tree");
   }
-  std::string config_path = global.config.empty() ? repo->workdir() + "/wharf.toml"
-                                                  : (start / global.config).lexically_normal().string();
+  std::string config_path =
+      global.config.empty() ? repo->workdir() + "/wharf.toml" : (start / global.config).lexically_normal().string();
   if (!global.config.empty() && std::filesystem::path(global.config).is_absolute()) config_path = global.config;
   // The parsed config is kept in the cache directory (see
   // graph/config_snapshot.h); without a usable cache directory it is parsed.
   std::string snapshot;
-  if (auto cache_dir = cache::resolve_cache_dir(repo->workdir(), ""); cache_dir && cache::prepare_cache_dir(*cache_dir)) {
+  if (auto cache_dir = cache::resolve_cache_dir(repo->workdir(), "");
+      cache_dir && cache::prepare_cache_dir(*cache_dir)) {
     snapshot = graph::snapshot_path(*cache_dir, config_path);
   }
   fs::RealFileSystem files;

@@ -218,7 +218,8 @@ Result<void> MemoryFileSystem::write_file_atomic(const std::string& path, std::s
 Result<void> MemoryFileSystem::make_dirs(const std::string& path) {
   std::lock_guard lock(mutex_);
   std::string dir = strip_trailing_slash(path);
-  if (files_.contains(dir)) return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
+  if (files_.contains(dir))
+    return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
   if (!is_dir_locked(dir)) stamp_parents_locked(dir);
   dirs_.insert(dir);
   return ok();

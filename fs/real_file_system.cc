@@ -196,15 +196,22 @@ Result<std::vector<DirEntry>> RealFileSystem::list_dir_impl(const std::string& p
       if (name == "." || name == "..") continue;
       DirEntry entry{std::string(name), FileType::other};
       switch (ent->d_type) {
-        case DT_REG: entry.type = FileType::regular; break;
-        case DT_DIR: entry.type = FileType::directory; break;
-        case DT_LNK: entry.type = FileType::symlink; break;
+        case DT_REG:
+          entry.type = FileType::regular;
+          break;
+        case DT_DIR:
+          entry.type = FileType::directory;
+          break;
+        case DT_LNK:
+          entry.type = FileType::symlink;
+          break;
         case DT_UNKNOWN: {  // some file systems do not fill d_type
           struct stat st;
           if (::fstatat(fd, entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) entry.type = type_of_mode(st.st_mode);
           break;
         }
-        default: break;
+        default:
+          break;
       }
       entries.push_back(std::move(entry));
     }
@@ -262,12 +269,14 @@ Result<void> RealFileSystem::make_dirs(const std::string& given) {
   }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return errno_error("cannot create directory", path, errno);
-  if (!S_ISDIR(st.st_mode)) return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
+  if (!S_ISDIR(st.st_mode))
+    return fail(ErrorKind::io, fmt::format("cannot create directory {}: a file is in the way", path));
   return ok();
 }
 
 Result<void> RealFileSystem::rename(const std::string& from, const std::string& to) {
-  if (::rename(resolve(from).c_str(), resolve(to).c_str()) != 0) return errno_error(fmt::format("cannot rename {} to", from), to, errno);
+  if (::rename(resolve(from).c_str(), resolve(to).c_str()) != 0)
+    return errno_error(fmt::format("cannot rename {} to", from), to, errno);
   return ok();
 }
 

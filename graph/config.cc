@@ -9,9 +9,7 @@
 
 namespace wharf::graph {
 
-std::string SourceLocation::str() const {
-  return fmt::format("{}:{}:{}", file ? *file : std::string(), line, column);
-}
+std::string SourceLocation::str() const { return fmt::format("{}:{}:{}", file ? *file : std::string(), line, column); }
 
 namespace {
 
@@ -53,7 +51,9 @@ class Reader {
     std::string_view name;
     std::string_view key;
     std::string table() const { return fmt::format("[{}.{}]", kind, name); }
-    std::string str() const { return kind.empty() ? fmt::format("workspace.{}", key) : table() + " " + std::string(key); }
+    std::string str() const {
+      return kind.empty() ? fmt::format("workspace.{}", key) : table() + " " + std::string(key);
+    }
   };
 
   // A string array; each string with its own location.
@@ -151,8 +151,8 @@ class Reader {
         }
       }
       if (!has_paths) {
-        error(name.source(), fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", what("").table(),
-                                         component.name));
+        error(name.source(),
+              fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", what("").table(), component.name));
       }
       out.push_back(std::move(component));
     }
@@ -177,8 +177,7 @@ Result<Config> parse_config(std::string_view text, std::string_view file) {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    return fail(ErrorKind::config,
-                fmt::format("{}:{}:{}: {}", file, begin.line, begin.column, e.description()));
+    return fail(ErrorKind::config, fmt::format("{}:{}:{}: {}", file, begin.line, begin.column, e.description()));
   }
 
   Reader reader(file);

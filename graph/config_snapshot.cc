@@ -74,7 +74,8 @@ class Reader {
     if constexpr (std::endian::native == std::endian::little) {
       std::memcpy(&value, in_.data() + pos_, 4);
     } else {
-      for (int i = 0; i < 4; ++i) value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i);
+      for (int i = 0; i < 4; ++i)
+        value |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i);
     }
     pos_ += 4;
     return value;
@@ -237,8 +238,7 @@ std::string snapshot_path(std::string_view cache_dir, std::string_view config_pa
 }
 
 Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
-                                       const std::string& snapshot_file, bool* from_snapshot,
-                                       std::string* digest_out) {
+                                       const std::string& snapshot_file, bool* from_snapshot, std::string* digest_out) {
   if (from_snapshot) *from_snapshot = false;
   auto text = fs.read_file(config_path);
   if (!text) {

@@ -53,8 +53,8 @@ std::string snapshot_path(std::string_view cache_dir, std::string_view config_pa
 // parse_config and Graph::build, then writing the snapshot (creating its
 // directory). `snapshot_file` empty: no snapshot. Errors: ErrorKind::config
 // for a config that cannot be read, and those of parse_config and
-// Graph::build; no snapshot is written for a config with errors. `from_snapshot`, when given, says which way it went (tests).
-// `digest`, when given and a snapshot file is named, receives snapshot_digest of the config's bytes.
+// Graph::build; no snapshot is written for a config with errors. `from_snapshot`, when given, says which way it went
+// (tests). `digest`, when given and a snapshot file is named, receives snapshot_digest of the config's bytes.
 Result<Graph> load_graph_with_snapshot(fs::FileSystem& fs, const std::string& config_path,
                                        const std::string& snapshot_file, bool* from_snapshot = nullptr,
                                        std::string* digest = nullptr);

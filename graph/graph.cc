@@ -12,9 +12,12 @@ namespace wharf::graph {
 
 const char* to_string(InputKind kind) {
   switch (kind) {
-    case InputKind::path: return "path";
-    case InputKind::package: return "package";
-    case InputKind::workspace: return "workspace";
+    case InputKind::path:
+      return "path";
+    case InputKind::package:
+      return "package";
+    case InputKind::workspace:
+      return "workspace";
   }
   return "?";
 }
@@ -107,15 +110,15 @@ Result<Graph> Graph::build(Config config) {
       bool repeated = std::any_of(component.deps.begin(), component.deps.begin() + static_cast<std::ptrdiff_t>(d),
                                   [&](const DepEntry& earlier) { return earlier.name == dep.name; });
       if (repeated) {
-        problems.add(dep.where, fmt::format("'{}' is listed twice in deps of '{}'; remove one", dep.name,
-                                            component.name));
+        problems.add(dep.where,
+                     fmt::format("'{}' is listed twice in deps of '{}'; remove one", dep.name, component.name));
       } else if (dep.name == component.name) {
         problems.add(dep.where, fmt::format("'{}' depends on itself; remove it from its deps", dep.name));
       } else if (package_index.contains(dep.name)) {
         continue;
       } else if (services.contains(dep.name)) {
-        problems.add(dep.where, fmt::format("'{}' is a service, not a package; deps name [package.*] tables",
-                                            dep.name));
+        problems.add(dep.where,
+                     fmt::format("'{}' is a service, not a package; deps name [package.*] tables", dep.name));
       } else {
         std::string hint = nearest(dep.name, package_names);
         problems.add(dep.where, fmt::format("unknown dep '{}' of '{}'{}", dep.name, component.name,
@@ -143,8 +146,8 @@ Result<Graph> Graph::build(Config config) {
     }
     std::vector<std::string> names;
     for (std::size_t p : cycle) names.push_back(cfg.packages[p].name);
-    problems.add(where, fmt::format("dependency cycle: {}; break it by removing one of these deps",
-                                    join(names, " -> ")));
+    problems.add(where,
+                 fmt::format("dependency cycle: {}; break it by removing one of these deps", join(names, " -> ")));
   }
   if (!problems.list.empty()) return std::unexpected(problems.error());
 

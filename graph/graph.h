@@ -19,8 +19,8 @@ const char* to_string(InputKind kind);
 
 // One pattern in a service's input set and the route by which it gets there.
 struct Input {
-  const PatternEntry* entry = nullptr;          // owned by the Graph's Config
-  const ComponentConfig* package = nullptr;     // for InputKind::package: the package
+  const PatternEntry* entry = nullptr;       // owned by the Graph's Config
+  const ComponentConfig* package = nullptr;  // for InputKind::package: the package
   InputKind kind = InputKind::path;
   // Whether an exclude of the service itself could match a path of this
   // input (their roots overlap). When not, the input accepts exactly the same

@@ -58,12 +58,11 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
     start = end + 1;
     if (segment.empty() || segment == ".") continue;
     if (segment == "..") {
-      return fail(ErrorKind::config,
-                  fmt::format("path '{}' escapes the repository ('..'); write it relative to the "
-                              "repository root without '..'",
-                              text));
+      return fail(ErrorKind::config, fmt::format("path '{}' escapes the repository ('..'); write it relative to the "
+                                                 "repository root without '..'",
+                                                 text));
     }
-    SegmentKind kind = segment == "**"             ? SegmentKind::any_dirs
+    SegmentKind kind = segment == "**"           ? SegmentKind::any_dirs
                        : has_glob_chars(segment) ? SegmentKind::glob
                                                  : SegmentKind::literal;
     // Collapse "**/**" to one "**": same meaning, less matching work.
@@ -72,8 +71,8 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
       continue;
     }
     if (!pattern.text_.empty()) pattern.text_ += '/';
-    pattern.segments_.push_back(Segment{static_cast<std::uint32_t>(pattern.text_.size()),
-                                        static_cast<std::uint32_t>(segment.size()), kind});
+    pattern.segments_.push_back(
+        Segment{static_cast<std::uint32_t>(pattern.text_.size()), static_cast<std::uint32_t>(segment.size()), kind});
     pattern.text_ += segment;
     if (kind != SegmentKind::literal) pattern.literal_ = false;
   }

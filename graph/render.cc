@@ -10,7 +10,7 @@ std::string graph_to_text(const Graph& graph) {
   for (const auto& service : graph.services()) {
     out += fmt::format("service {}\n", service.name);
     for (const auto& input : service.inputs) {
-      std::string route = input.kind == InputKind::package ? fmt::format("package {}", input.via())
+      std::string route = input.kind == InputKind::package     ? fmt::format("package {}", input.via())
                           : input.kind == InputKind::workspace ? "workspace input"
                                                                : "own path";
       out += fmt::format("  + {:<40}  {}\n", input.pattern().text(), route);
@@ -47,8 +47,8 @@ std::string graph_to_json(const Graph& graph) {
     for (std::string_view package : service.packages) row["packages"].push_back(package);
     row["inputs"] = nlohmann::ordered_json::array();
     for (const auto& input : service.inputs) {
-      nlohmann::ordered_json item = {{"pattern", input.pattern().text()}, {"kind", to_string(input.kind)},
-                                     {"via", input.via()}};
+      nlohmann::ordered_json item = {
+          {"pattern", input.pattern().text()}, {"kind", to_string(input.kind)}, {"via", input.via()}};
       if (input.own_excludes() && !input.own_excludes()->empty()) item["exclude"] = texts(*input.own_excludes());
       row["inputs"].push_back(std::move(item));
     }

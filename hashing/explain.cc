@@ -93,15 +93,24 @@ void merge_maps(const std::map<std::string, V>& a, const std::map<std::string, V
 
 const char* describe_kind(KeyChange::Kind kind) {
   switch (kind) {
-    case KeyChange::Kind::file_added: return "file added";
-    case KeyChange::Kind::file_removed: return "file removed";
-    case KeyChange::Kind::file_changed: return "file changed";
-    case KeyChange::Kind::file_mode_changed: return "file mode changed";
-    case KeyChange::Kind::package_added: return "package added";
-    case KeyChange::Kind::package_removed: return "package removed";
-    case KeyChange::Kind::package_changed: return "package changed";
-    case KeyChange::Kind::env_changed: return "environment variable changed";
-    case KeyChange::Kind::config_changed: return "config changed";
+    case KeyChange::Kind::file_added:
+      return "file added";
+    case KeyChange::Kind::file_removed:
+      return "file removed";
+    case KeyChange::Kind::file_changed:
+      return "file changed";
+    case KeyChange::Kind::file_mode_changed:
+      return "file mode changed";
+    case KeyChange::Kind::package_added:
+      return "package added";
+    case KeyChange::Kind::package_removed:
+      return "package removed";
+    case KeyChange::Kind::package_changed:
+      return "package changed";
+    case KeyChange::Kind::env_changed:
+      return "environment variable changed";
+    case KeyChange::Kind::config_changed:
+      return "config changed";
   }
   return "changed";
 }
@@ -129,8 +138,7 @@ void format_level(const std::vector<KeyChange>& changes, std::size_t limit, int 
 
 }  // namespace
 
-std::vector<KeyChange> diff_transcripts(std::string_view before, std::string_view after,
-                                        const TranscriptLoader& load) {
+std::vector<KeyChange> diff_transcripts(std::string_view before, std::string_view after, const TranscriptLoader& load) {
   Parsed a = parse(before);
   Parsed b = parse(after);
   std::vector<KeyChange> changes;

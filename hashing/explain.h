@@ -38,8 +38,7 @@ using TranscriptLoader = std::function<std::optional<std::string>(std::string_vi
 // The changes from `before` to `after`, files first (by path), then
 // packages, environment variables and config fields. `load` (may be null)
 // fetches package transcripts to say what changed inside a package.
-std::vector<KeyChange> diff_transcripts(std::string_view before, std::string_view after,
-                                        const TranscriptLoader& load);
+std::vector<KeyChange> diff_transcripts(std::string_view before, std::string_view after, const TranscriptLoader& load);
 
 // One line per change, nested changes indented; at most `limit` lines per
 // kind and level ("... and N more").

@@ -158,8 +158,8 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
         }
         bytes += buffer.size();
         const IndexFacts* index = files[i].index;
-        out[i].digest = index && git_blob_id(buffer) == index->blob_id ? blob_stand_in(index->blob_key())
-                                                                       : xxh3_128(buffer);
+        out[i].digest =
+            index && git_blob_id(buffer) == index->blob_id ? blob_stand_in(index->blob_key()) : xxh3_128(buffer);
       }
       bytes_read += bytes;
     });

@@ -77,8 +77,8 @@ bool same_file_stat(const fs::FileStat& a, const fs::FileStat& b);
 bool index_says_clean(const IndexFacts& facts, const fs::FileStat& stat);
 
 struct FileToHash {
-  std::string path;                    // repository-relative, '/'-separated
-  const IndexFacts* index = nullptr;   // when tracked; must outlive hash()
+  std::string path;                   // repository-relative, '/'-separated
+  const IndexFacts* index = nullptr;  // when tracked; must outlive hash()
 };
 
 struct HashedFile {

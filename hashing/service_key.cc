@@ -320,7 +320,8 @@ std::vector<std::string> minimal_roots(std::vector<std::string> roots) {
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
   std::vector<std::string> out;
   for (auto& root : roots) {
-    bool covered = std::any_of(out.begin(), out.end(), [&](const std::string& r) { return graph::is_at_or_below(root, r); });
+    bool covered =
+        std::any_of(out.begin(), out.end(), [&](const std::string& r) { return graph::is_at_or_below(root, r); });
     if (!covered) out.push_back(std::move(root));
   }
   // A root can only be covered by a prefix of it, which sorts before it.

@@ -16,16 +16,16 @@ Result<LiveShas> parse_live(std::string_view text, std::string_view file) {
     return fail(ErrorKind::config, fmt::format("{}: not valid JSON (byte {}): {}", file, e.byte, e.what()));
   }
   if (!json.is_object()) {
-    return fail(ErrorKind::config,
-                fmt::format("{}: expected a JSON object of service name -> git SHA, like {{\"api\": \"d99f8e8\"}}",
-                            file));
+    return fail(
+        ErrorKind::config,
+        fmt::format("{}: expected a JSON object of service name -> git SHA, like {{\"api\": \"d99f8e8\"}}", file));
   }
   LiveShas live;
   for (const auto& [name, value] : json.items()) {
     if (!value.is_string() || value.get<std::string>().empty()) {
       return fail(ErrorKind::config,
-                  fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}",
-                              file, name, value.dump()));
+                  fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}", file,
+                              name, value.dump()));
     }
     live.emplace(name, value.get<std::string>());
   }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <unordered_set>
 #include <thread>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -16,20 +16,28 @@ namespace wharf::plan {
 
 const char* to_string(ReasonKind kind) {
   switch (kind) {
-    case ReasonKind::path: return "path";
-    case ReasonKind::package: return "package";
-    case ReasonKind::workspace: return "workspace";
-    case ReasonKind::not_live: return "not-live";
-    case ReasonKind::missing_base: return "missing-base";
+    case ReasonKind::path:
+      return "path";
+    case ReasonKind::package:
+      return "package";
+    case ReasonKind::workspace:
+      return "workspace";
+    case ReasonKind::not_live:
+      return "not-live";
+    case ReasonKind::missing_base:
+      return "missing-base";
   }
   return "?";
 }
 
 ReasonKind reason_kind(graph::InputKind kind) {
   switch (kind) {
-    case graph::InputKind::path: return ReasonKind::path;
-    case graph::InputKind::package: return ReasonKind::package;
-    case graph::InputKind::workspace: return ReasonKind::workspace;
+    case graph::InputKind::path:
+      return ReasonKind::path;
+    case graph::InputKind::package:
+      return ReasonKind::package;
+    case graph::InputKind::workspace:
+      return ReasonKind::workspace;
   }
   return ReasonKind::path;
 }
@@ -91,8 +99,8 @@ std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, g
   bool known = false;
   if (options_.path_check_memo) {
     if (auto recalled = options_.path_check_memo->recall(tree)) {
-      known = std::all_of(recalled->begin(), recalled->end(),
-                          [&](std::uint32_t index) { return index < checked.size(); });
+      known =
+          std::all_of(recalled->begin(), recalled->end(), [&](std::uint32_t index) { return index < checked.size(); });
       if (known) unmatched = std::move(*recalled);
     }
   }
@@ -105,9 +113,10 @@ std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, g
       // directories); only globs need a walk, which stops at the first match.
       bool matched = pattern.is_literal()
                          ? lookups.entry_at(head_tree, pattern.text()) != nullptr
-                         : lookups.find_path(head_tree, pattern.root(), [&](const std::string& path) {
-                             return pattern.matches(path);
-                           }).value_or(true);
+                         : lookups
+                               .find_path(head_tree, pattern.root(),
+                                          [&](const std::string& path) { return pattern.matches(path); })
+                               .value_or(true);
       if (!matched) unmatched.push_back(index);
     }
     if (options_.path_check_memo) options_.path_check_memo->remember(tree, unmatched);
@@ -131,10 +140,9 @@ constexpr std::size_t kBasesPerThread = 64;
 Result<void> Planner::plan_all(const Shared& shared, const std::vector<const graph::Service*>& selected,
                                const std::vector<std::size_t>& order, std::vector<ServicePlan>& planned) {
   const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t threads =
-      options_.threads ? options_.threads
-                       : std::clamp<std::size_t>(shared.users_per_rev.size() / kBasesPerThread, 1,
-                                                 std::min<std::size_t>(hardware, 4));
+  const std::size_t threads = options_.threads ? options_.threads
+                                               : std::clamp<std::size_t>(shared.users_per_rev.size() / kBasesPerThread,
+                                                                         1, std::min<std::size_t>(hardware, 4));
   // Contiguous slices of `order` (services grouped by base) of about equal
   // size. A cut moves forward to where the base revision changes when that is
   // near, so that fewer bases are read by two workers; one base shared by
@@ -215,8 +223,8 @@ Result<void> Planner::plan_all(const Shared& shared, const std::vector<const gra
 Result<Plan> Planner::run() {
   auto head = repo_.resolve_commit(options_.head);
   if (!head) {
-    return fail(ErrorKind::repository, fmt::format("--head '{}' does not name a commit: {}", options_.head,
-                                                   head.error().message));
+    return fail(ErrorKind::repository,
+                fmt::format("--head '{}' does not name a commit: {}", options_.head, head.error().message));
   }
   head_ = *head;
   plan_.head = head_.hex();
@@ -262,8 +270,7 @@ Result<Plan> Planner::run() {
     }
     keyed.emplace_back(std::move(key), i);
   }
-  std::stable_sort(keyed.begin(), keyed.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::size_t> order;
   for (const auto& [key, i] : keyed) order.push_back(i);
 
@@ -279,9 +286,10 @@ Result<Plan> Planner::run() {
   plan_.services = std::move(planned);
   for (const auto& service : plan_.services) {
     if (!service.reasons.empty() && service.reasons.front().kind == ReasonKind::missing_base) {
-      plan_.warnings.push_back(fmt::format("service '{}': live SHA '{}' is not in this repository; deploying it "
-                                           "(--missing-base=deploy)",
-                                           service.name, service.base_rev));
+      plan_.warnings.push_back(
+          fmt::format("service '{}': live SHA '{}' is not in this repository; deploying it "
+                      "(--missing-base=deploy)",
+                      service.name, service.base_rev));
     }
   }
   if (options_.live) {

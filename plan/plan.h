@@ -24,7 +24,7 @@ struct PlanOptions {
   bool merge_base = false;  // diff from merge-base(base, head), as a PR preview does
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
-  std::size_t threads = 0;  // 0: from the number of distinct bases and cores
+  std::size_t threads = 0;            // 0: from the number of distinct bases and cores
   // Remembers the config path check between runs (null: check every time).
   PathCheckMemo* path_check_memo = nullptr;
 };
@@ -36,8 +36,8 @@ ReasonKind reason_kind(graph::InputKind kind);
 
 struct Reason {
   ReasonKind kind = ReasonKind::path;
-  std::string path;  // first changed input path reached this way ("" for not_live/missing_base)
-  std::string via;   // the package name for ReasonKind::package
+  std::string path;          // first changed input path reached this way ("" for not_live/missing_base)
+  std::string via;           // the package name for ReasonKind::package
   bool uncommitted = false;  // the path changed in the work tree, not in a commit
 };
 
@@ -61,10 +61,10 @@ struct PlanStats {
 };
 
 struct Plan {
-  std::string head;                    // full SHA of the head commit
-  std::vector<ServicePlan> services;   // in wharf.toml order
-  std::vector<std::string> orphans;    // live but no longer configured, sorted
-  std::vector<std::string> warnings;   // for stderr
+  std::string head;                   // full SHA of the head commit
+  std::vector<ServicePlan> services;  // in wharf.toml order
+  std::vector<std::string> orphans;   // live but no longer configured, sorted
+  std::vector<std::string> warnings;  // for stderr
   PlanStats stats;
 
   bool any_deploy() const;

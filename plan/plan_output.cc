@@ -43,7 +43,8 @@ std::string plan_to_json(const Plan& plan) {
     const ServicePlan& service = plan.services[i];
     out += i ? ",\n    {\"name\": " : "\n    {\"name\": ";
     append_string(out, service.name);
-    out += service.action == Action::deploy ? ", \"action\": \"deploy\", \"base\": " : ", \"action\": \"skip\", \"base\": ";
+    out += service.action == Action::deploy ? ", \"action\": \"deploy\", \"base\": "
+                                            : ", \"action\": \"skip\", \"base\": ";
     if (service.base) {
       append_string(out, *service.base);
     } else {
@@ -81,11 +82,16 @@ namespace {
 std::string describe(const Reason& reason) {
   std::string where = reason.uncommitted ? " (uncommitted)" : "";
   switch (reason.kind) {
-    case ReasonKind::path: return fmt::format("{}{} (own path)", reason.path, where);
-    case ReasonKind::package: return fmt::format("{}{} (package {})", reason.path, where, reason.via);
-    case ReasonKind::workspace: return fmt::format("{}{} (workspace input)", reason.path, where);
-    case ReasonKind::not_live: return "not live";
-    case ReasonKind::missing_base: return "live SHA not in this repository (--missing-base=deploy)";
+    case ReasonKind::path:
+      return fmt::format("{}{} (own path)", reason.path, where);
+    case ReasonKind::package:
+      return fmt::format("{}{} (package {})", reason.path, where, reason.via);
+    case ReasonKind::workspace:
+      return fmt::format("{}{} (workspace input)", reason.path, where);
+    case ReasonKind::not_live:
+      return "not live";
+    case ReasonKind::missing_base:
+      return "live SHA not in this repository (--missing-base=deploy)";
   }
   return "";
 }

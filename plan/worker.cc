@@ -22,7 +22,7 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
   if (known == rev_to_commit_.end()) {
     auto resolved = repo_.resolve_commit(rev);
     const std::string from = shared_.options.live ? fmt::format("live SHA '{}' of service '{}'", rev, service)
-                                           : fmt::format("--since '{}'", rev);
+                                                  : fmt::format("--since '{}'", rev);
     if (!resolved) {
       switch (resolved.error().failure) {
         case vcs::ResolveFailure::ambiguous:
@@ -40,8 +40,7 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
                                   "or fetch-depth: 0 in CI) or pass --missing-base=deploy to deploy it anyway",
                                   from, repo_.is_shallow() ? " (the clone is shallow)" : ""));
         case vcs::ResolveFailure::invalid:
-          return fail(ErrorKind::repository,
-                      fmt::format("{} is not a revision: {}", from, resolved.error().message));
+          return fail(ErrorKind::repository, fmt::format("{} is not a revision: {}", from, resolved.error().message));
       }
     }
     known = rev_to_commit_.emplace(rev, *resolved).first;

@@ -37,7 +37,7 @@ struct Shared {
   const graph::Graph& graph;
   const PlanOptions& options;
   vcs::ObjectId head;
-  std::vector<std::string> uncommitted;   // --worktree paths, sorted
+  std::vector<std::string> uncommitted;      // --worktree paths, sorted
   std::map<std::string, int> users_per_rev;  // services per base revision
 };
 
@@ -65,8 +65,8 @@ class Worker {
   std::map<std::string, vcs::ObjectId> rev_to_commit_;
   std::map<std::string, ResolvedBase> bases_;  // by commit hex (after merge-base)
   std::size_t memo_hits_ = 0;
-  std::string last_rev_;                  // the revision base_for resolved last
-  ResolvedBase* last_base_ = nullptr;     // and what it gave
+  std::string last_rev_;               // the revision base_for resolved last
+  ResolvedBase* last_base_ = nullptr;  // and what it gave
 };
 
 }  // namespace wharf::plan::detail

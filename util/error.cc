@@ -18,12 +18,18 @@ int exit_code_for(ErrorKind kind) {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::usage: return "usage";
-    case ErrorKind::config: return "config";
-    case ErrorKind::repository: return "repository";
-    case ErrorKind::not_found: return "not-found";
-    case ErrorKind::io: return "io";
-    case ErrorKind::corrupt: return "corrupt";
+    case ErrorKind::usage:
+      return "usage";
+    case ErrorKind::config:
+      return "config";
+    case ErrorKind::repository:
+      return "repository";
+    case ErrorKind::not_found:
+      return "not-found";
+    case ErrorKind::io:
+      return "io";
+    case ErrorKind::corrupt:
+      return "corrupt";
   }
   return "unknown";
 }

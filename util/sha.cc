@@ -33,9 +33,7 @@ Sha256::Sha256() {
   SHA256_Init(context<SHA256_CTX>(state_));
 }
 
-void Sha256::update(std::string_view bytes) {
-  SHA256_Update(context<SHA256_CTX>(state_), bytes.data(), bytes.size());
-}
+void Sha256::update(std::string_view bytes) { SHA256_Update(context<SHA256_CTX>(state_), bytes.data(), bytes.size()); }
 
 std::array<std::uint8_t, 32> Sha256::digest() {
   std::array<std::uint8_t, 32> out{};

@@ -19,8 +19,8 @@ namespace wharf::vcs {
 // One path of the index, with the facts as stored (times, ino and size are
 // truncated to 32 bits by the index format).
 struct IndexEntry {
-  std::string path;  // repository-relative, '/'-separated
-  git_oid id{};      // the blob (the commit for a submodule)
+  std::string path;        // repository-relative, '/'-separated
+  git_oid id{};            // the blob (the commit for a submodule)
   std::uint32_t mode = 0;  // 0100644, 0100755, 0120000 or 0160000
   std::uint32_t ctime_sec = 0;
   std::uint32_t ctime_nsec = 0;

@@ -89,7 +89,7 @@ std::expected<ObjectId, ResolveError> Repository::resolve_commit(std::string_vie
   git_object* object = nullptr;
   int rc = git_revparse_single(&object, repo_, spec.c_str());
   if (rc != 0) {
-    ResolveFailure failure = rc == GIT_EAMBIGUOUS ? ResolveFailure::ambiguous
+    ResolveFailure failure = rc == GIT_EAMBIGUOUS  ? ResolveFailure::ambiguous
                              : rc == GIT_ENOTFOUND ? ResolveFailure::not_found
                                                    : ResolveFailure::invalid;
     // An abbreviated SHA whose object is absent is "not found" for us, even

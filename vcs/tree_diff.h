@@ -38,8 +38,7 @@ class TreeDiffer {
   // Walks everything at or below `root` in `tree`, calling visit(path) for
   // each file (non-tree entry) in tree order until it returns true; returns
   // whether it did. The directories down to `root` come from entry_at's cache.
-  Result<bool> find_path(git_tree* tree, std::string_view root,
-                         const std::function<bool(const std::string&)>& visit);
+  Result<bool> find_path(git_tree* tree, std::string_view root, const std::function<bool(const std::string&)>& visit);
 
   // Counters for tests and --stats: subtrees compared and entries visited.
   std::size_t trees_walked() const { return trees_walked_; }

@@ -17,7 +17,9 @@ constexpr int kWriters = 4;
 constexpr int kOwnKeys = 60;
 constexpr int kSharedKeys = 30;
 
-std::string OwnBytes(int writer, int i) { return fmt::format("writer {} artifact {} {}", writer, i, std::string(500, 'x')); }
+std::string OwnBytes(int writer, int i) {
+  return fmt::format("writer {} artifact {} {}", writer, i, std::string(500, 'x'));
+}
 std::string SharedBytes(int i) { return fmt::format("shared artifact {}", i); }
 int OwnKey(int writer, int i) { return 1000 * (writer + 1) + i; }
 
@@ -33,8 +35,8 @@ int Writer(const std::string& dir, int writer, int start_fd) {
   LmdbStatCache stats((*cache)->env());
   for (int i = 0; i < kOwnKeys; ++i) {
     int shared = i % kSharedKeys;
-    for (auto [key, bytes] : {std::pair{OwnKey(writer, i), OwnBytes(writer, i)},
-                              std::pair{shared, SharedBytes(shared)}}) {
+    for (auto [key, bytes] :
+         {std::pair{OwnKey(writer, i), OwnBytes(writer, i)}, std::pair{shared, SharedBytes(shared)}}) {
       auto blob = (*cache)->put_blob(bytes);
       if (!blob) return 12;
       ArtifactRecord record{fmt::format("svc{}", key % 3), "file", blob->digest, blob->size, 0, 0};

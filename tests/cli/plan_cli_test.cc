@@ -31,9 +31,9 @@ class PlanCliTest : public ::testing::Test {
   // Runs wharf in the sample repo; stderr goes to a file read into `err`.
   std::string Wharf(const std::string& args, int* status, std::string* err = nullptr) {
     std::string err_file = dir_->path() + "/stderr";
-    std::string out = run_command("cd " + shell_quote(repo_) + " && " + shell_quote(binary_) + " " + args + " 2>" +
-                                      shell_quote(err_file),
-                                  status);
+    std::string out = run_command(
+        "cd " + shell_quote(repo_) + " && " + shell_quote(binary_) + " " + args + " 2>" + shell_quote(err_file),
+        status);
     if (err) {
       std::ifstream in(err_file);
       std::stringstream buffer;
@@ -53,7 +53,8 @@ class PlanCliTest : public ::testing::Test {
   // "name deploy|skip" lines sorted by name, as the expected files are.
   static std::string Summary(const nlohmann::json& plan) {
     std::vector<std::string> rows;
-    for (const auto& s : plan["services"]) rows.push_back(s["name"].get<std::string>() + " " + s["action"].get<std::string>());
+    for (const auto& s : plan["services"])
+      rows.push_back(s["name"].get<std::string>() + " " + s["action"].get<std::string>());
     std::sort(rows.begin(), rows.end());
     std::string out;
     for (const auto& r : rows) out += r + "\n";
@@ -139,8 +140,8 @@ TEST_F(PlanCliTest, RepositoryErrorsExitThree) {
   Wharf("plan --live " + shell_quote(dir_->path() + "/missing.json"), &status, &err);
   EXPECT_EQ(status, 3);
   EXPECT_NE(err.find("service 'auth' is not in this repository"), std::string::npos) << err;
-  std::string out = Wharf("plan --json --missing-base=deploy --live " + shell_quote(dir_->path() + "/missing.json"),
-                          &status, &err);
+  std::string out =
+      Wharf("plan --json --missing-base=deploy --live " + shell_quote(dir_->path() + "/missing.json"), &status, &err);
   EXPECT_EQ(status, 0);
   EXPECT_NE(err.find("deploying it (--missing-base=deploy)"), std::string::npos) << err;
   auto plan = nlohmann::json::parse(out);
@@ -163,8 +164,8 @@ TEST_F(PlanCliTest, GraphPrintsJsonAndDot) {
   ASSERT_EQ(status, 0);
   EXPECT_EQ(dot.rfind("digraph wharf {", 0), 0u);
   if (std::system("command -v dot >/dev/null 2>&1") == 0) {
-    std::string svg = run_command("cd " + shell_quote(repo_) + " && " + shell_quote(binary_) +
-                                  " graph --format dot | dot -Tsvg");
+    std::string svg =
+        run_command("cd " + shell_quote(repo_) + " && " + shell_quote(binary_) + " graph --format dot | dot -Tsvg");
     EXPECT_NE(svg.find("<svg"), std::string::npos);
   }
 }
@@ -182,7 +183,8 @@ TEST_F(PlanCliTest, ConfigSnapshotIsIgnoredByGitAndFollowsEdits) {
   EXPECT_EQ(run_command("ls " + shell_quote(repo_) + "/.wharf/cache/config/ | grep -c '\\.snapshot$'"), "1\n");
   EXPECT_EQ(run_command("git -C " + shell_quote(repo_) + " status --porcelain --untracked-files=all"), "");
 
-  run_command("printf '\\n[service.zz-new]\\npaths = [\"services/zz-new\"]\\n' >> " + shell_quote(repo_ + "/wharf.toml"));
+  run_command("printf '\\n[service.zz-new]\\npaths = [\"services/zz-new\"]\\n' >> " +
+              shell_quote(repo_ + "/wharf.toml"));
   std::string edited = Wharf("plan --json --live live/dev.json", &status, &err);
   run_command("git -C " + shell_quote(repo_) + " checkout -q wharf.toml");
   ASSERT_EQ(status, 0) << err;
@@ -203,12 +205,12 @@ TEST_F(PlanCliTest, ConfigSnapshotIsIgnoredByGitAndFollowsEdits) {
 
 TEST_F(PlanCliTest, RunsFromASubdirectoryAndWithDashC) {
   int status = -1;
-  std::string out = run_command("cd " + shell_quote(repo_ + "/services") + " && " + shell_quote(binary_) +
-                                    " plan --json --since HEAD~3",
-                                &status);
+  std::string out = run_command(
+      "cd " + shell_quote(repo_ + "/services") + " && " + shell_quote(binary_) + " plan --json --since HEAD~3",
+      &status);
   EXPECT_EQ(status, 0);
-  std::string out2 = run_command(shell_quote(binary_) + " -C " + shell_quote(repo_) + " plan --json --since HEAD~3",
-                                 &status);
+  std::string out2 =
+      run_command(shell_quote(binary_) + " -C " + shell_quote(repo_) + " plan --json --since HEAD~3", &status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(out, out2);
   EXPECT_FALSE(nlohmann::json::parse(out)["services"].empty());

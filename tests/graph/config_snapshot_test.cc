@@ -37,7 +37,8 @@ paths = ["apps/web/src/**/*.tsx"]
 std::string describe(const Config& config) {
   std::string out = "file=" + config.file + "\n";
   auto patterns = [&](const char* what, const std::vector<PatternEntry>& entries) {
-    for (const auto& entry : entries) out += std::string(what) + " " + entry.pattern.text() + " @" + entry.where.str() + "\n";
+    for (const auto& entry : entries)
+      out += std::string(what) + " " + entry.pattern.text() + " @" + entry.where.str() + "\n";
   };
   patterns("workspace.inputs", config.workspace.inputs);
   patterns("workspace.exclude", config.workspace.exclude);
@@ -69,7 +70,8 @@ std::string describe(const Graph& graph) {
     out += service.name + ":";
     for (std::string_view package : service.packages) out += " " + std::string(package);
     for (const Input& input : service.inputs) {
-      out += " [" + input.pattern().text() + " " + std::string(input.via()) + (input.service_excludes_apply ? " x]" : "]");
+      out +=
+          " [" + input.pattern().text() + " " + std::string(input.via()) + (input.service_excludes_apply ? " x]" : "]");
     }
     out += "\n";
   }

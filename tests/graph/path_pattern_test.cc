@@ -81,9 +81,7 @@ TEST(PathPatternTest, GlobMatchingADirectoryCoversItsContents) {
   EXPECT_FALSE(p.matches("services/clinical-worker/src/x.ts"));
 }
 
-TEST(PathPatternTest, StarMatchesDotFilesAsGitignoreDoes) {
-  EXPECT_TRUE(P("infra/*").matches("infra/.npmrc"));
-}
+TEST(PathPatternTest, StarMatchesDotFilesAsGitignoreDoes) { EXPECT_TRUE(P("infra/*").matches("infra/.npmrc")); }
 
 }  // namespace
 }  // namespace wharf::graph

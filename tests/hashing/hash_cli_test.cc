@@ -47,20 +47,20 @@ class HashCliTest : public ::testing::Test {
 
   nlohmann::json Hash(const std::string& dir, const std::string& args = "") {
     int status = -1;
-    std::string out = run_command("cd " + shell_quote(dir) + " && env -u NODE_ENV " +
-                                      shell_quote(::wharf::testing::wharf_binary()) + " hash --json --cache-dir " +
-                                      shell_quote(cache_.path()) + " " + args,
-                                  &status);
+    std::string out =
+        run_command("cd " + shell_quote(dir) + " && env -u NODE_ENV " + shell_quote(::wharf::testing::wharf_binary()) +
+                        " hash --json --cache-dir " + shell_quote(cache_.path()) + " " + args,
+                    &status);
     EXPECT_EQ(status, 0) << out;
     return nlohmann::json::parse(out);
   }
 
   std::string Wharf(const std::string& args) {
     int status = -1;
-    std::string out = run_command("cd " + shell_quote(repo_.path()) + " && " +
-                                      shell_quote(::wharf::testing::wharf_binary()) + " " + args + " --cache-dir " +
-                                      shell_quote(cache_.path()),
-                                  &status);
+    std::string out =
+        run_command("cd " + shell_quote(repo_.path()) + " && " + shell_quote(::wharf::testing::wharf_binary()) + " " +
+                        args + " --cache-dir " + shell_quote(cache_.path()),
+                    &status);
     EXPECT_EQ(status, 0) << out;
     return out;
   }

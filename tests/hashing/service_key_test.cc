@@ -95,11 +95,12 @@ class ServiceKeyTest : public ::testing::Test {
     std::vector<const graph::Service*> services;
     for (const auto& service : graph_.services()) services.push_back(&service);
     FileHasher hasher(*tree.fs, tree.root, &stat_cache_);
-    auto keys = KeySet::compute(graph_, services, tree, hasher, [this](const std::string& name) -> std::optional<std::string> {
-      auto it = env_.find(name);
-      if (it == env_.end()) return std::nullopt;
-      return it->second;
-    });
+    auto keys =
+        KeySet::compute(graph_, services, tree, hasher, [this](const std::string& name) -> std::optional<std::string> {
+          auto it = env_.find(name);
+          if (it == env_.end()) return std::nullopt;
+          return it->second;
+        });
     EXPECT_TRUE(keys) << (keys ? "" : keys.error().message);
     stats_ = hasher.stats();
     return std::move(*keys);
@@ -294,7 +295,7 @@ TEST_F(ServiceKeyTest, ADirectoryChangedWithinTheRecordsTickIsListedAgain) {
   use_listing_cache_ = true;
   Write("/repo", kFiles);
   std::string first = Key(Compute(Tree("/repo")), "api");  // same tick as the writes
-  fs_.set_file("/repo/services/api/new.ts", "new");       // still the same tick
+  fs_.set_file("/repo/services/api/new.ts", "new");        // still the same tick
   fs_.reset_counters();
   EXPECT_NE(Key(Compute(Tree("/repo")), "api"), first);
   EXPECT_GT(fs_.lists(), 0u);

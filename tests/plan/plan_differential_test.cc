@@ -23,10 +23,10 @@ constexpr int kHistories = 30;
 constexpr int kCasesPerHistory = 10;
 constexpr int kCommits = 12;
 
-const std::vector<std::string> kDirs = {"svc/a", "svc/a/src", "svc/b", "svc/b/lib", "svc/c/x/y", "pkg/p1",
-                                        "pkg/p2/src", "pkg/p3", "infra", "docs", ""};
-const std::vector<std::string> kNames = {"main.ts", "util.ts", "x.test.ts", "README.md", "App.tsx",
-                                         "lock.yaml", "run.sh", ".npmrc"};
+const std::vector<std::string> kDirs = {"svc/a",      "svc/a/src", "svc/b", "svc/b/lib", "svc/c/x/y", "pkg/p1",
+                                        "pkg/p2/src", "pkg/p3",    "infra", "docs",      ""};
+const std::vector<std::string> kNames = {"main.ts", "util.ts",   "x.test.ts", "README.md",
+                                         "App.tsx", "lock.yaml", "run.sh",    ".npmrc"};
 
 std::string pick(std::mt19937& rng, const std::vector<std::string>& from) {
   return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
@@ -39,15 +39,18 @@ std::string random_path(std::mt19937& rng) {
 
 // Patterns drawn from literal files, directories and globs of each shape.
 std::string random_pattern(std::mt19937& rng) {
-  static const std::vector<std::string> globs = {"svc/*/src", "svc/**/*.ts", "**/lib", "pkg/p?", "*/a/**/main.ts",
-                                                 "svc/c/**", "pkg/**/src/*.ts", "**/*.tsx", "infra/*", "[ip]*/p1"};
+  static const std::vector<std::string> globs = {"svc/*/src",      "svc/**/*.ts", "**/lib",          "pkg/p?",
+                                                 "*/a/**/main.ts", "svc/c/**",    "pkg/**/src/*.ts", "**/*.tsx",
+                                                 "infra/*",        "[ip]*/p1"};
   switch (std::uniform_int_distribution<int>(0, 2)(rng)) {
-    case 0: return random_path(rng);
+    case 0:
+      return random_path(rng);
     case 1: {
       std::string dir = pick(rng, kDirs);
       return dir.empty() ? "svc" : dir;
     }
-    default: return pick(rng, globs);
+    default:
+      return pick(rng, globs);
   }
 }
 
@@ -76,9 +79,14 @@ std::string random_config(std::mt19937& rng) {
     // may not reach its packages' paths (which decides whether a package's
     // answer can be shared between services).
     switch (rng() % 3) {
-      case 0: out << "exclude = [\"**/*.test.ts\"]\n"; break;
-      case 1: out << "exclude = " << toml_list({random_pattern(rng)}) << "\n"; break;
-      default: break;
+      case 0:
+        out << "exclude = [\"**/*.test.ts\"]\n";
+        break;
+      case 1:
+        out << "exclude = " << toml_list({random_pattern(rng)}) << "\n";
+        break;
+      default:
+        break;
     }
   }
   return out.str();
@@ -90,9 +98,8 @@ void random_commit(GitRepo& repo, std::mt19937& rng, std::set<std::string>& file
     int op = static_cast<int>(rng() % 10);
     if (files.empty() || op < 4) {  // add or modify
       std::string path = random_path(rng);
-      if (files.contains(path) || !std::any_of(files.begin(), files.end(), [&](const std::string& f) {
-            return f.rfind(path + "/", 0) == 0;
-          })) {
+      if (files.contains(path) ||
+          !std::any_of(files.begin(), files.end(), [&](const std::string& f) { return f.rfind(path + "/", 0) == 0; })) {
         repo.write(path, fmt::format("content {} {}\n", n, rng() % 3));
         files.insert(path);
       }

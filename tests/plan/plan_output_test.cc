@@ -23,9 +23,9 @@ Plan plan_with_path(const std::string& path) {
 // Paths are printed as they are when plain, and escaped by nlohmann when not:
 // either way the document parses back to the same strings.
 TEST(PlanOutputTest, JsonStringsRoundTripPlainAndEscaped) {
-  for (std::string path : {std::string("services/api/main.go"), std::string("a \"quoted\" name.txt"),
-                           std::string("back\\slash"), std::string("tab\there"), std::string("caf\xc3\xa9/menu.txt"),
-                           std::string("ctl\x01x")}) {
+  for (std::string path :
+       {std::string("services/api/main.go"), std::string("a \"quoted\" name.txt"), std::string("back\\slash"),
+        std::string("tab\there"), std::string("caf\xc3\xa9/menu.txt"), std::string("ctl\x01x")}) {
     std::string text = plan_to_json(plan_with_path(path));
     auto doc = nlohmann::json::parse(text);
     EXPECT_EQ(doc["services"][0]["reasons"][0]["path"], path) << text;

@@ -281,8 +281,7 @@ TEST_F(PlanTest, AmbiguousShortShaIsAnError) {
   options.live = LiveShas{{"api", ambiguous}};
   auto plan = Run(options);
   ASSERT_FALSE(plan.has_value());
-  EXPECT_NE(plan.error().message.find("live SHA '" + ambiguous + "' of service 'api' is ambiguous"),
-            std::string::npos)
+  EXPECT_NE(plan.error().message.find("live SHA '" + ambiguous + "' of service 'api' is ambiguous"), std::string::npos)
       << plan.error().message;
 }
 
@@ -368,8 +367,7 @@ TEST_F(PlanTest, WarnsAboutPathsThatMatchNothing) {
   ASSERT_TRUE(plan.has_value());
   ASSERT_EQ(plan->warnings.size(), 2u);
   EXPECT_NE(plan->warnings[0].find("wharf.toml:"), std::string::npos);
-  EXPECT_NE(plan->warnings[0].find("'services/ghost' matches nothing at HEAD"), std::string::npos)
-      << plan->warnings[0];
+  EXPECT_NE(plan->warnings[0].find("'services/ghost' matches nothing at HEAD"), std::string::npos) << plan->warnings[0];
 }
 
 // A memo that remembers in memory and counts its use.

@@ -18,7 +18,9 @@ void GitRepo::write(const std::string& path, const std::string& contents) {
   std::ofstream(full, std::ios::binary | std::ios::trunc) << contents;
 }
 
-void GitRepo::remove(const std::string& path) { std::filesystem::remove_all(std::filesystem::path(dir_.path()) / path); }
+void GitRepo::remove(const std::string& path) {
+  std::filesystem::remove_all(std::filesystem::path(dir_.path()) / path);
+}
 
 void GitRepo::move(const std::string& from, const std::string& to) {
   std::filesystem::path base(dir_.path());

@@ -22,11 +22,11 @@ class TreeDiffTest : public ::testing::Test {
     repo.write("packages/common-x/b.ts", "b\n");
     repo.write("docs/old.md", "old\n");
     base = repo.commit("base");
-    repo.write("services/api/main.go", "v2\n");          // modified
-    repo.chmod_exec("services/api/run.sh");              // mode
-    repo.write("packages/common-x/c.ts", "c\n");         // added beside a prefix sibling
-    repo.move("docs/old.md", "docs/new.md");             // both sides of a rename
-    repo.remove("services/web/index.html");              // deleted (its directory goes)
+    repo.write("services/api/main.go", "v2\n");   // modified
+    repo.chmod_exec("services/api/run.sh");       // mode
+    repo.write("packages/common-x/c.ts", "c\n");  // added beside a prefix sibling
+    repo.move("docs/old.md", "docs/new.md");      // both sides of a rename
+    repo.remove("services/web/index.html");       // deleted (its directory goes)
     repo.symlink("../common/a.ts", "packages/common/link.ts");
     head = repo.commit("head");
     auto opened = Repository::open(repo.path());
@@ -37,8 +37,8 @@ class TreeDiffTest : public ::testing::Test {
   }
 
   std::vector<std::string> git_diff(const std::string& path = "") {
-    std::istringstream lines(repo.git("diff --no-renames --name-only " + base + " " + head +
-                                      (path.empty() ? "" : " -- " + path)));
+    std::istringstream lines(
+        repo.git("diff --no-renames --name-only " + base + " " + head + (path.empty() ? "" : " -- " + path)));
     std::vector<std::string> out;
     for (std::string line; std::getline(lines, line);) out.push_back(line);
     return out;
