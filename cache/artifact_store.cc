@@ -1,5 +1,7 @@
 #include "cache/artifact_store.h"
 
+#include <set>
+
 #include <chrono>
 
 #include <fmt/format.h>
@@ -95,6 +97,33 @@ Result<std::optional<std::string>> ArtifactStore::last_built(std::string_view se
 
 Result<std::optional<std::string>> ArtifactStore::transcript(std::string_view key) {
   return env_.get(Db::transcripts, key);
+}
+
+Result<std::vector<std::size_t>> ArtifactStore::missing_transcripts(std::span<const std::string> keys) {
+  std::vector<std::size_t> missing;
+  std::set<std::string_view> seen;
+  auto read = env_.read([&](Txn& txn) -> Result<void> {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (!seen.insert(keys[i]).second) continue;
+      auto found = txn.get(Db::transcripts, keys[i]);
+      if (!found) return std::unexpected(found.error());
+      // An empty transcript (from an older wharf) counts as missing.
+      if (!*found || (*found)->empty()) missing.push_back(i);
+    }
+    return ok();
+  });
+  if (!read) return std::unexpected(read.error());
+  return missing;
+}
+
+Result<void> ArtifactStore::put_transcripts(std::span<const std::string> keys, std::span<const std::string> texts) {
+  if (keys.empty()) return ok();
+  return env_.write([&](Txn& txn) -> Result<void> {
+    for (std::size_t i = 0; i < keys.size() && i < texts.size(); ++i) {
+      if (auto put = txn.put(Db::transcripts, keys[i], texts[i]); !put) return put;
+    }
+    return ok();
+  });
 }
 
 Result<std::vector<std::pair<std::string, ArtifactRecord>>> ArtifactStore::list() {

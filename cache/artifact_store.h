@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,6 +53,12 @@ class ArtifactStore {
   // The input key of the artifact last built for a service.
   Result<std::optional<std::string>> last_built(std::string_view service);
   Result<std::optional<std::string>> transcript(std::string_view key);
+
+  // Which of `keys` have no (or an empty) transcript: their indices, in
+  // order, each key once. One read transaction.
+  Result<std::vector<std::size_t>> missing_transcripts(std::span<const std::string> keys);
+  // Stores texts[i] as the transcript of keys[i], in one write transaction.
+  Result<void> put_transcripts(std::span<const std::string> keys, std::span<const std::string> texts);
 
   // Every artifact record that decodes, sorted by key.
   Result<std::vector<std::pair<std::string, ArtifactRecord>>> list();

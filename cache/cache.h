@@ -58,6 +58,12 @@ class Cache {
   Result<bool> touch_artifact(std::string_view key) { return artifacts_.touch(key); }
   Result<std::optional<std::string>> last_built(std::string_view service) { return artifacts_.last_built(service); }
   Result<std::optional<std::string>> transcript(std::string_view key) { return artifacts_.transcript(key); }
+  Result<std::vector<std::size_t>> missing_transcripts(std::span<const std::string> keys) {
+    return artifacts_.missing_transcripts(keys);
+  }
+  Result<void> put_transcripts(std::span<const std::string> keys, std::span<const std::string> texts) {
+    return artifacts_.put_transcripts(keys, texts);
+  }
   Result<PutBlobResult> put_blob(std::string_view bytes) { return blobs_.put_bytes(bytes); }
   Result<PutBlobResult> put_blob_file(const std::string& path) { return blobs_.put_file(path); }
   std::string blob_path(std::string_view digest) const { return blobs_.path(digest); }

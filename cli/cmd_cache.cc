@@ -1,7 +1,5 @@
 // `wharf cache stats|gc|put`: inspect, trim and fill the build cache.
 #include <cctype>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -15,13 +13,11 @@
 #include "cache/size.h"
 #include "cache/stats.h"
 #include "cli/run.h"
-#include "vcs/repository.h"
 
 namespace wharf::cli {
 namespace {
 
 struct CacheFlags {
-  std::string cache_dir;
   bool json = false;
   std::string max_size;
   std::size_t keep = 1;
@@ -33,37 +29,8 @@ struct CacheFlags {
   std::string transcript_file;
 };
 
-// Relative paths on the command line are relative to -C, as git does it.
-std::string from_directory(const GlobalOptions& global, const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_absolute()) return path;
-  std::error_code ec;
-  return (std::filesystem::absolute(global.directory, ec) / p).lexically_normal().string();
-}
-
-Result<std::unique_ptr<cache::Cache>> open_cache(const GlobalOptions& global, const CacheFlags& flags) {
-  std::string flag = flags.cache_dir.empty() ? "" : from_directory(global, flags.cache_dir);
-  const char* env = std::getenv("WHARF_CACHE_DIR");
-  std::string root;
-  if (flag.empty() && !(env && *env)) {
-    auto repo = vcs::Repository::discover(from_directory(global, "."));
-    if (!repo || repo->workdir().empty()) {
-      return fail(ErrorKind::usage,
-                  "not in a git work tree, so there is no default cache directory; pass --cache-dir DIR or set "
-                  "WHARF_CACHE_DIR");
-    }
-    root = repo->workdir();
-  }
-  auto dir = cache::resolve_cache_dir(root, flag, env);
-  if (!dir) return std::unexpected(dir.error());
-  std::vector<std::string> warnings;
-  auto opened = cache::Cache::open(*dir, warnings);
-  for (const auto& warning : warnings) std::cerr << "wharf: warning: " << warning << "\n";
-  return opened;
-}
-
 Result<int> run_stats(const GlobalOptions& global, const CacheFlags& flags) {
-  auto cache = open_cache(global, flags);
+  auto cache = workspace::open_cache(global.options, global.host);
   if (!cache) return std::unexpected(cache.error());
   auto stats = cache::collect_stats(**cache);
   if (!stats) return std::unexpected(stats.error());
@@ -74,7 +41,7 @@ Result<int> run_stats(const GlobalOptions& global, const CacheFlags& flags) {
 Result<int> run_gc(const GlobalOptions& global, const CacheFlags& flags) {
   auto max_size = cache::parse_size(flags.max_size);
   if (!max_size) return std::unexpected(Error{ErrorKind::usage, "--max-size: " + max_size.error().message});
-  auto cache = open_cache(global, flags);
+  auto cache = workspace::open_cache(global.options, global.host);
   if (!cache) return std::unexpected(cache.error());
   cache::GcOptions options{*max_size, flags.keep, flags.dry_run ? cache::DryRun::yes : cache::DryRun::no};
   auto report = cache::collect_garbage(**cache, options);
@@ -91,17 +58,17 @@ Result<int> run_put(const GlobalOptions& global, const CacheFlags& flags) {
   }
   std::string transcript;
   if (!flags.transcript_file.empty()) {
-    std::string path = from_directory(global, flags.transcript_file);
+    std::string path = workspace::from_directory(global.options, flags.transcript_file);
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(ErrorKind::not_found, fmt::format("cannot read --transcript {}", path));
     std::ostringstream text;
     text << in.rdbuf();
     transcript = std::move(text).str();
   }
-  auto cache = open_cache(global, flags);
+  auto cache = workspace::open_cache(global.options, global.host);
   if (!cache) return std::unexpected(cache.error());
-  auto record =
-      (*cache)->artifacts().put_file(key, flags.service, flags.kind, from_directory(global, flags.file), transcript);
+  auto record = (*cache)->artifacts().put_file(key, flags.service, flags.kind,
+                                               workspace::from_directory(global.options, flags.file), transcript);
   if (!record) return std::unexpected(record.error());
   if (flags.json) {
     std::cout << cache::artifact_to_json(key, *record);
@@ -114,7 +81,6 @@ Result<int> run_put(const GlobalOptions& global, const CacheFlags& flags) {
 // Sets `action` to run `body` when `sub` is the chosen subcommand.
 void bind(CLI::App* sub, const GlobalOptions& global, Action& action, std::shared_ptr<CacheFlags> flags,
           Result<int> (*body)(const GlobalOptions&, const CacheFlags&)) {
-  sub->fallthrough();  // `wharf cache stats --cache-dir DIR` works too
   sub->callback(
       [&global, &action, flags, body] { action = [&global, flags, body]() { return body(global, *flags); }; });
 }
@@ -125,8 +91,6 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& actio
   auto flags = std::make_shared<CacheFlags>();
   CLI::App* cache = app.add_subcommand("cache", "Inspect, trim and fill the build cache");
   cache->require_subcommand(1);
-  cache->add_option("--cache-dir", flags->cache_dir,
-                    "The cache directory (default: $WHARF_CACHE_DIR, else .wharf/cache at the repository root)");
 
   CLI::App* stats = cache->add_subcommand("stats", "Entries and bytes per database, blobs and map size");
   stats->add_flag("--json", flags->json, "Print JSON");

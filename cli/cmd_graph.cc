@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "cli/run.h"
-#include "cli/workspace.h"
 #include "graph/render.h"
 
 namespace wharf::cli {
@@ -14,9 +13,9 @@ void add_graph_command(CLI::App& app, const GlobalOptions& global, Action& actio
   sub->add_option("--format", *format, "text, json or dot (graphviz)")->check(CLI::IsMember({"text", "json", "dot"}));
   sub->callback([&global, &action, format] {
     action = [&global, format]() -> Result<int> {
-      auto workspace = open_workspace(global);
+      auto workspace = workspace::Workspace::open(global.options, global.host);
       if (!workspace) return std::unexpected(workspace.error());
-      const auto& graph = workspace->graph;
+      const auto& graph = workspace->graph();
       if (*format == "json") {
         std::cout << graph::graph_to_json(graph);
       } else if (*format == "dot") {

@@ -30,7 +30,7 @@ constexpr Command kCommands[] = {
 std::string_view named_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "-C" || arg == "--config") {
+    if (arg == "-C" || arg == "--config" || arg == "--cache-dir") {
       ++i;
       continue;
     }
@@ -47,10 +47,21 @@ int run(int argc, char** argv) {
   CLI::App app{"wharf: what must be rebuilt and redeployed in a monorepo, and the artifacts", "wharf"};
   app.set_version_flag("--version", "wharf 0.1.0");
   app.require_subcommand(1);
+  // Global options are looked for after the subcommand's name too (`wharf
+  // plan --config F`), as users type them; subcommands created below
+  // inherit this.
+  app.fallthrough();
   GlobalOptions global;
   global.stopwatch = &stopwatch;
-  app.add_option("-C", global.directory, "Run as if wharf was started in this directory");
-  app.add_option("--config", global.config, "The config file (default: wharf.toml at the repository root)");
+  global.host = workspace::Host::real();
+  global.host.warn = [](std::string_view warning) {
+    std::cout.flush();
+    std::cerr << "wharf: warning: " << warning << "\n";
+  };
+  app.add_option("-C", global.options.directory, "Run as if wharf was started in this directory");
+  app.add_option("--config", global.options.config, "The config file (default: wharf.toml at the repository root)");
+  app.add_option("--cache-dir", global.options.cache_dir,
+                 "The cache directory (default: $WHARF_CACHE_DIR, else .wharf/cache at the repository root)");
 
   // Only the command that runs is registered when the command line names
   // one: building every subcommand's options costs more than parsing
@@ -73,7 +84,15 @@ int run(int argc, char** argv) {
   // A command is about to run (not --help or --version): see util/heap.h.
   reserve_heap(std::size_t{16} << 20);
   stopwatch.lap("args");
-  Result<int> result = action();
+  Result<int> result = fail(ErrorKind::io, "");
+  try {
+    result = action();
+  } catch (const std::exception& e) {
+    // Errors are values everywhere below; what still throws is out of memory
+    // or a library's exception (oneTBB forwards a worker's): report it as
+    // one, never abort.
+    result = fail(ErrorKind::io, fmt::format("{} (unexpected; please report it)", e.what()));
+  }
   if (!result) {
     std::cout.flush();
     std::cerr << "wharf: error: " << result.error().message << "\n";

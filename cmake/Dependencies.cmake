@@ -42,10 +42,15 @@ target_compile_definitions(wharf_tomlplusplus INTERFACE TOML_HEADER_ONLY=1)
 # of each run (hyperfine, `wharf --version` 4.7 -> 3.0 ms). Falls back to
 # the shared libgit2 when an archive is missing.
 option(WHARF_STATIC_LIBGIT2 "Link libgit2 and its C dependencies statically (faster start)" ON)
+# vcs/libgit2_link.cc replaces libgit2 1.5's internal TLS/SSH/Negotiate
+# functions by name and signature. On any other libgit2 those may differ, so
+# the build falls back to ordinary linking, without any replacement: slower
+# to start, never wrong. CI builds that fallback too (tests/build/).
+if(WHARF_STATIC_LIBGIT2 AND NOT GIT2_VERSION MATCHES "^1\\.5\\.")
+  message(STATUS "wharf: libgit2 ${GIT2_VERSION} is not the 1.5 that vcs/libgit2_link.cc matches; linking it normally")
+  set(WHARF_STATIC_LIBGIT2 OFF)
+endif()
 add_library(wharf_git2 INTERFACE)
-# vcs/libgit2_link.cc replaces two libgit2 functions; as an INTERFACE source
-# it is compiled into each executable, so the linker always sees it.
-target_sources(wharf_git2 INTERFACE ${PROJECT_SOURCE_DIR}/vcs/libgit2_link.cc)
 if(WHARF_STATIC_LIBGIT2)
   set(_wharf_git2_static "")
   set(_wharf_git2_missing "")
@@ -74,18 +79,22 @@ if(WHARF_STATIC_LIBGIT2)
     target_link_libraries(wharf_git2 INTERFACE
       "-Wl,--start-group" ${_wharf_git2_static} "-Wl,--end-group" ${CMAKE_DL_LIBS} Threads::Threads rt)
     # See vcs/libgit2_link.cc: TLS, SSH and HTTP Negotiate are left out, as
-    # wharf never talks to a git remote.
+    # wharf never talks to a git remote. --wrap renames only libgit2's calls
+    # to these libgit2-internal names, so libcurl or OpenSSL linked beside
+    # it are untouched. As an INTERFACE source the file is compiled into
+    # each executable, so the linker always sees it.
+    target_sources(wharf_git2 INTERFACE ${PROJECT_SOURCE_DIR}/vcs/libgit2_link.cc)
     foreach(_fn IN ITEMS git_mbedtls_stream_global_init git_mbedtls__set_cert_location git_mbedtls_stream_new
                          git_mbedtls_stream_wrap git_transport_ssh_global_init git_smart_subtransport_ssh
                          git_transport_ssh_with_paths git_http_auth_negotiate)
       target_link_options(wharf_git2 INTERFACE "LINKER:--wrap=${_fn}")
     endforeach()
-    target_compile_definitions(wharf_git2 INTERFACE WHARF_STATIC_LIBGIT2=1)
   endif()
 endif()
 if(NOT WHARF_STATIC_LIBGIT2)
   target_link_libraries(wharf_git2 INTERFACE PkgConfig::GIT2)
 endif()
+message(STATUS "wharf: libgit2 ${GIT2_VERSION}, static with link-time replacements: ${WHARF_STATIC_LIBGIT2}")
 
 # OpenSSL gives SHA-1 and SHA-256 (util/sha.h); from libcrypto.a only those
 # functions are linked (~50 KB), where libcrypto.so is 4.5 MB to map and

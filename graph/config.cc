@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "graph/config_fields.h"
 #include "util/text.h"
 
 namespace wharf::graph {
@@ -13,10 +14,13 @@ std::string SourceLocation::str() const { return fmt::format("{}:{}:{}", file ? 
 
 namespace {
 
+bool is_env_var_name(std::string_view name) {
+  auto word = [](char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (name.empty() || !word(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return word(c) || (c >= '0' && c <= '9'); });
+}
+
 const std::vector<std::string> kTopLevelKeys = {"workspace", "package", "service"};
-const std::vector<std::string> kWorkspaceKeys = {"inputs", "exclude"};
-const std::vector<std::string> kPackageKeys = {"paths", "deps", "exclude"};
-const std::vector<std::string> kServiceKeys = {"paths", "deps", "exclude", "env", "build"};
 
 // Collects every problem so one run shows them all.
 class Reader {
@@ -35,7 +39,7 @@ class Reader {
 
   void unknown_key(const toml::key& key, std::string_view where, const std::vector<std::string>& valid) {
     std::string hint = nearest(key.str(), valid);
-    std::string message = fmt::format("unknown key '{}' in {}", key.str(), where);
+    std::string message = fmt::format("unknown key '{}' in {}", printable(key.str()), where);
     if (!hint.empty()) {
       message += fmt::format("; did you mean '{}'?", hint);
     } else {
@@ -50,7 +54,7 @@ class Reader {
     std::string_view kind;  // "" for [workspace]
     std::string_view name;
     std::string_view key;
-    std::string table() const { return fmt::format("[{}.{}]", kind, name); }
+    std::string table() const { return kind.empty() ? "[workspace]" : fmt::format("[{}.{}]", kind, name); }
     std::string str() const {
       return kind.empty() ? fmt::format("workspace.{}", key) : table() + " " + std::string(key);
     }
@@ -75,8 +79,8 @@ class Reader {
     return out;
   }
 
-  std::vector<PatternEntry> patterns(const toml::node& node, const Context& what) {
-    std::vector<PatternEntry> out;
+  // One reader per field type (graph/config_fields.h); a new type needs one.
+  void read(const toml::node& node, std::vector<PatternEntry>& out, const FieldSpec&, const Context& what) {
     auto items = strings(node, what);
     out.reserve(items.size());
     for (auto& [text, where] : items) {
@@ -87,7 +91,59 @@ class Reader {
       }
       out.push_back(PatternEntry{std::move(*pattern), std::move(where)});
     }
-    return out;
+  }
+
+  void read(const toml::node& node, std::vector<NameEntry>& out, const FieldSpec& spec, const Context& what) {
+    for (auto& [name, where] : strings(node, what)) {
+      const bool valid = spec.names == NameRule::env_var ? is_env_var_name(name) : is_valid_name(name);
+      if (!valid) {
+        error(where, fmt::format("{} entry \"{}\" is not a valid {}", what.str(), printable(name),
+                                 spec.names == NameRule::env_var
+                                     ? "environment variable name (a letter or '_', then letters, digits or '_')"
+                                     : "name (a letter or digit, then letters, digits, '.', '_' or '-')"));
+        continue;
+      }
+      out.push_back(NameEntry{std::move(name), std::move(where)});
+    }
+  }
+
+  void read(const toml::node& node, TextEntry& out, const FieldSpec&, const Context& what) {
+    const auto* s = node.as_string();
+    if (!s) {
+      error(node.source(), fmt::format("{} must be a string", what.str()));
+      return;
+    }
+    if (auto bad = find_control_char(s->get(), /*allow_tab_newline=*/true)) {
+      error(node.source(), fmt::format("{} holds a control character (byte {}); remove it", what.str(), *bad));
+      return;
+    }
+    out = TextEntry{s->get(), at(node.source())};
+  }
+
+  // Reads the keys of `body` into the fields of `target` that `applies`
+  // accepts; reports unknown keys (with the nearest valid one) and missing
+  // required fields (at `where`, the table's name).
+  template <class T, class Applies>
+  void read_fields(const toml::table& body, T& target, Context what, Applies applies, const SourceLocation& where) {
+    std::vector<std::string> valid;
+    visit_fields(target, [&](const FieldSpec& spec, auto&) {
+      if (applies(spec)) valid.emplace_back(spec.name);
+    });
+    for (const auto& [key, item] : body) {
+      bool known = false;
+      visit_fields(target, [&](const FieldSpec& spec, auto& member) {
+        if (known || !applies(spec) || spec.name != key.str()) return;
+        known = true;
+        what.key = spec.name;
+        read(item, member, spec, what);
+      });
+      if (!known) unknown_key(key, what.table(), valid);
+    }
+    visit_fields(target, [&](const FieldSpec& spec, auto&) {
+      if (!applies(spec) || !spec.required || body.contains(spec.name)) return;
+      error(where, fmt::format("{} has no '{}'; add {} = {}", what.table(), spec.name, spec.name,
+                               spec.name == "paths" ? fmt::format("[\"dir/of/{}\"]", what.name) : "..."));
+    });
   }
 
   void read_workspace(const toml::node& node, WorkspaceConfig& workspace) {
@@ -96,15 +152,8 @@ class Reader {
       error(node.source(), "[workspace] must be a table");
       return;
     }
-    for (const auto& [key, value] : *table) {
-      if (key == "inputs") {
-        workspace.inputs = patterns(value, Context{"", "", "inputs"});
-      } else if (key == "exclude") {
-        workspace.exclude = patterns(value, Context{"", "", "exclude"});
-      } else {
-        unknown_key(key, "[workspace]", kWorkspaceKeys);
-      }
-    }
+    read_fields(
+        *table, workspace, Context{}, [](const FieldSpec&) { return true; }, at(node.source()));
   }
 
   void read_components(const toml::node& node, ComponentKind kind, std::vector<ComponentConfig>& out) {
@@ -120,40 +169,20 @@ class Reader {
       component.kind = kind;
       component.name = std::string(name.str());
       component.where = at(name.source());
-      auto what = [&](std::string_view key) { return Context{kind_name, component.name, key}; };
-      const toml::table* body = value.as_table();
-      if (!body) {
-        error(value.source(), fmt::format("{} must be a table", what("").table()));
+      if (!is_valid_name(component.name)) {
+        error(component.where, fmt::format("{} name \"{}\" is not valid: use a letter or digit, then letters, "
+                                           "digits, '.', '_' or '-' (at most {} characters)",
+                                           kind_name, printable(component.name), kMaxNameLength));
         continue;
       }
-      bool has_paths = false;
-      const auto& valid = kind == ComponentKind::service ? kServiceKeys : kPackageKeys;
-      for (const auto& [key, item] : *body) {
-        if (key == "paths") {
-          has_paths = true;
-          component.paths = patterns(item, what("paths"));
-        } else if (key == "exclude") {
-          component.exclude = patterns(item, what("exclude"));
-        } else if (key == "deps") {
-          for (auto& [dep, dep_where] : strings(item, what("deps"))) {
-            component.deps.push_back(DepEntry{std::move(dep), std::move(dep_where)});
-          }
-        } else if (key == "env" && kind == ComponentKind::service) {
-          for (auto& [var, var_where] : strings(item, what("env"))) component.env.push_back(std::move(var));
-        } else if (key == "build" && kind == ComponentKind::service) {
-          if (const auto* s = item.as_string()) {
-            component.build = s->get();
-          } else {
-            error(item.source(), fmt::format("{} build must be a string (the build command)", what("").table()));
-          }
-        } else {
-          unknown_key(key, what("").table(), valid);
-        }
+      const Context what{kind_name, component.name, ""};
+      const toml::table* body = value.as_table();
+      if (!body) {
+        error(value.source(), fmt::format("{} must be a table", what.table()));
+        continue;
       }
-      if (!has_paths) {
-        error(name.source(),
-              fmt::format("{} has no 'paths'; add paths = [\"dir/of/{}\"]", what("").table(), component.name));
-      }
+      read_fields(
+          *body, component, what, [kind](const FieldSpec& spec) { return spec.applies_to(kind); }, component.where);
       out.push_back(std::move(component));
     }
   }

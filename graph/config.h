@@ -26,25 +26,34 @@ struct PatternEntry {
   SourceLocation where;
 };
 
-struct DepEntry {
+// A name in a list: a dep (a package), an environment variable.
+struct NameEntry {
   std::string name;
+  SourceLocation where;
+};
+
+// A single string value; `where` is unset (line 0) when the key is absent.
+struct TextEntry {
+  std::string value;
   SourceLocation where;
 };
 
 enum class ComponentKind { package, service };
 
-// A [package.NAME] or [service.NAME] table.
+// A [package.NAME] or [service.NAME] table. Its fields are declared once, in
+// graph/config_fields.h; add a field there as well as here.
 struct ComponentConfig {
   ComponentKind kind = ComponentKind::service;
   std::string name;
   SourceLocation where;
   std::vector<PatternEntry> paths;
   std::vector<PatternEntry> exclude;
-  std::vector<DepEntry> deps;
-  std::vector<std::string> env;  // services: environment variables that are inputs
-  std::string build;             // services: the build command, an input too
+  std::vector<NameEntry> deps;
+  std::vector<NameEntry> env;  // services: environment variables that are inputs
+  TextEntry build;             // services: the build command, an input too
 };
 
+// [workspace]; its fields are declared in graph/config_fields.h too.
 struct WorkspaceConfig {
   std::vector<PatternEntry> inputs;   // a change to any of these reaches every service
   std::vector<PatternEntry> exclude;  // never an input of anything
@@ -60,6 +69,12 @@ struct Config {
 // Parses wharf.toml text. `file` names it in messages. Every problem found is
 // reported, one per line, as "file:line:col: message" (ErrorKind::config).
 // Cross-references (unknown deps, cycles) are checked by Graph::build.
+//
+// Names of services and packages: a letter or digit, then letters, digits,
+// '.', '_' or '-', at most 100 characters (they become image names, file
+// names and terraform keys). Environment variable names: a letter or '_',
+// then letters, digits or '_'. No string may hold a NUL or another control
+// character, except tabs and newlines in a build command.
 Result<Config> parse_config(std::string_view text, std::string_view file);
 
 }  // namespace wharf::graph

@@ -8,12 +8,16 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "graph/config_fields.h"
+
 namespace wharf::graph {
 namespace {
 
-// Bump whenever Config, PathPattern's normalization or what the reader makes
-// of a key changes: old snapshots then stop matching any digest.
-constexpr std::string_view kFormat = "wharf-config-snapshot/2";
+// Bump whenever the encoding below, PathPattern's normalization or what the
+// reader makes of a value changes: old snapshots then stop matching any
+// digest. The list of fields is part of the digest by itself
+// (config_schema()), so adding a field needs no bump.
+constexpr std::string_view kFormat = "wharf-config-snapshot/3";
 constexpr std::string_view kMagic = "WHARFCFG";
 
 class Writer {
@@ -31,27 +35,34 @@ class Writer {
     u32(static_cast<std::uint32_t>(location.line));
     u32(static_cast<std::uint32_t>(location.column));
   }
-  void patterns(const std::vector<PatternEntry>& entries) {
+  // One writer per field type (graph/config_fields.h).
+  void field(const std::vector<PatternEntry>& entries) {
     u32(static_cast<std::uint32_t>(entries.size()));
     for (const auto& entry : entries) {
       str(entry.pattern.text());
       where(entry.where);
     }
   }
+  void field(const std::vector<NameEntry>& entries) {
+    u32(static_cast<std::uint32_t>(entries.size()));
+    for (const auto& entry : entries) {
+      str(entry.name);
+      where(entry.where);
+    }
+  }
+  void field(const TextEntry& text) {
+    str(text.value);
+    where(text.where);
+  }
+  template <class T>
+  void fields(const T& table) {
+    visit_fields(table, [this](const FieldSpec&, const auto& member) { field(member); });
+  }
   void component(const ComponentConfig& component) {
     u32(component.kind == ComponentKind::service ? 1 : 0);
     str(component.name);
     where(component.where);
-    patterns(component.paths);
-    patterns(component.exclude);
-    u32(static_cast<std::uint32_t>(component.deps.size()));
-    for (const auto& dep : component.deps) {
-      str(dep.name);
-      where(dep.where);
-    }
-    u32(static_cast<std::uint32_t>(component.env.size()));
-    for (const auto& var : component.env) str(var);
-    str(component.build);
+    fields(component);
   }
   std::string& bytes() { return out_; }
 
@@ -105,8 +116,8 @@ class Reader {
     location.column = static_cast<int>(u32());
     return location;
   }
-  std::vector<PatternEntry> patterns() {
-    std::vector<PatternEntry> out;
+  // One reader per field type, the mirror of Writer's.
+  void field(std::vector<PatternEntry>& out) {
     std::uint32_t n = count(12);
     out.reserve(n);
     for (std::uint32_t i = 0; i < n && ok_; ++i) {
@@ -119,7 +130,24 @@ class Reader {
       }
       out.push_back(PatternEntry{std::move(*pattern), std::move(location)});
     }
-    return out;
+  }
+  void field(std::vector<NameEntry>& out) {
+    std::uint32_t n = count(12);
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && ok_; ++i) {
+      std::string name = str();
+      out.push_back(NameEntry{std::move(name), where()});
+    }
+  }
+  void field(TextEntry& out) {
+    out.value = str();
+    out.where = where();
+  }
+  template <class T>
+  void fields(T& table) {
+    visit_fields(table, [this](const FieldSpec&, auto& member) {
+      if (ok_) field(member);
+    });
   }
   ComponentConfig component() {
     ComponentConfig component;
@@ -128,18 +156,7 @@ class Reader {
     component.kind = kind == 1 ? ComponentKind::service : ComponentKind::package;
     component.name = str();
     component.where = where();
-    component.paths = patterns();
-    component.exclude = patterns();
-    std::uint32_t deps = count(12);
-    component.deps.reserve(deps);
-    for (std::uint32_t i = 0; i < deps && ok_; ++i) {
-      std::string name = str();
-      component.deps.push_back(DepEntry{std::move(name), where()});
-    }
-    std::uint32_t env = count(4);
-    component.env.reserve(env);
-    for (std::uint32_t i = 0; i < env && ok_; ++i) component.env.push_back(str());
-    component.build = str();
+    fields(component);
     return component;
   }
 
@@ -166,7 +183,10 @@ constexpr std::size_t kHeaderSize = 8 + 32 + 16;
 std::string snapshot_digest(std::string_view config_text) {
   XXH3_state_t* state = XXH3_createState();
   XXH3_128bits_reset(state);
+  static const std::string schema = config_schema();
   XXH3_128bits_update(state, kFormat.data(), kFormat.size());
+  XXH3_128bits_update(state, "\0", 1);
+  XXH3_128bits_update(state, schema.data(), schema.size());
   XXH3_128bits_update(state, "\0", 1);
   XXH3_128bits_update(state, config_text.data(), config_text.size());
   XXH128_hash_t hash = XXH3_128bits_digest(state);
@@ -177,8 +197,7 @@ std::string snapshot_digest(std::string_view config_text) {
 std::string encode_snapshot(const Graph& graph, std::string_view digest) {
   const Config& config = graph.config();
   Writer writer;
-  writer.patterns(config.workspace.inputs);
-  writer.patterns(config.workspace.exclude);
+  writer.fields(config.workspace);
   writer.u32(static_cast<std::uint32_t>(config.packages.size()));
   for (const auto& package : config.packages) writer.component(package);
   writer.u32(static_cast<std::uint32_t>(config.services.size()));
@@ -212,8 +231,7 @@ std::optional<Snapshot> decode_snapshot(std::string_view bytes, std::string_view
   Snapshot snapshot;
   Config& config = snapshot.config;
   config.file = std::string(file);
-  config.workspace.inputs = reader.patterns();
-  config.workspace.exclude = reader.patterns();
+  reader.fields(config.workspace);
   for (auto* list : {&config.packages, &config.services}) {
     std::uint32_t n = reader.count(4);
     list->reserve(n);

@@ -106,9 +106,9 @@ Result<Graph> Graph::build(Config config) {
 
   auto check_deps = [&](const ComponentConfig& component) {
     for (std::size_t d = 0; d < component.deps.size(); ++d) {
-      const DepEntry& dep = component.deps[d];
+      const NameEntry& dep = component.deps[d];
       bool repeated = std::any_of(component.deps.begin(), component.deps.begin() + static_cast<std::ptrdiff_t>(d),
-                                  [&](const DepEntry& earlier) { return earlier.name == dep.name; });
+                                  [&](const NameEntry& earlier) { return earlier.name == dep.name; });
       if (repeated) {
         problems.add(dep.where,
                      fmt::format("'{}' is listed twice in deps of '{}'; remove one", dep.name, component.name));

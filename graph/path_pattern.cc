@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace wharf::graph {
 namespace {
 
@@ -32,6 +34,12 @@ bool is_normal_literal(std::string_view text) {
 }  // namespace
 
 Result<PathPattern> PathPattern::parse(std::string_view text) {
+  if (auto at = find_control_char(text)) {
+    // A NUL cut the path short for every C API below (a different file than
+    // written, or an endless walk); other control characters are typos.
+    return fail(ErrorKind::config, fmt::format("path \"{}\" holds a control character (byte {}); remove it",
+                                               printable(text), *at));
+  }
   if (is_normal_literal(text)) {
     // A literal matches by prefix (matches() needs no segments): the text is
     // its own root.

@@ -22,7 +22,8 @@ namespace wharf::graph {
 class PathPattern {
  public:
   // Normalizes `text` ("./a//b/" -> "a/b"). Fails (ErrorKind::config, message
-  // without location) when the path is empty, absolute or contains "..".
+  // without location) when the path is empty, absolute, contains ".." or a
+  // control character.
   static Result<PathPattern> parse(std::string_view text);
 
   // The normalized text.

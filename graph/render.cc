@@ -55,8 +55,10 @@ std::string graph_to_json(const Graph& graph) {
     std::vector<std::string> excludes;
     for (const auto* exclude : service.excludes) excludes.push_back(exclude->pattern.text());
     row["exclude"] = excludes;
-    row["env"] = service.config->env;
-    row["build"] = service.config->build;
+    std::vector<std::string> env;
+    for (const auto& var : service.config->env) env.push_back(var.name);
+    row["env"] = env;
+    row["build"] = service.config->build.value;
     out["services"].push_back(std::move(row));
   }
   return out.dump(2) + "\n";

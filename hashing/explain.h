@@ -21,7 +21,7 @@ struct KeyChange {
     package_removed,
     package_changed,
     env_changed,
-    config_changed,  // subject: the field ("config.build", "workspace.input", "format", ...)
+    config_changed,  // subject: the field ("config.build", "workspace.inputs", "format", ...)
   };
   Kind kind;
   std::string subject;  // path, package name, variable name or field

@@ -11,6 +11,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "graph/config_fields.h"
 #include "hashing/hasher.h"
 #include "hashing/xxh3.h"
 
@@ -356,7 +357,9 @@ bool any_matches(const std::vector<graph::PatternEntry>& patterns, std::string_v
   return std::any_of(patterns.begin(), patterns.end(), [&](const auto& p) { return p.pattern.matches(path); });
 }
 
-std::vector<std::string> sorted_texts(const std::vector<graph::PatternEntry>& patterns) {
+// A config field's values as hashed: one per list entry, sorted and unique;
+// a text field is one value, "" when absent.
+std::vector<std::string> normalized_values(const std::vector<graph::PatternEntry>& patterns) {
   std::vector<std::string> out;
   out.reserve(patterns.size());
   for (const auto& p : patterns) out.push_back(p.pattern.text());
@@ -364,6 +367,17 @@ std::vector<std::string> sorted_texts(const std::vector<graph::PatternEntry>& pa
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
+
+std::vector<std::string> normalized_values(const std::vector<graph::NameEntry>& names) {
+  std::vector<std::string> out;
+  out.reserve(names.size());
+  for (const auto& n : names) out.push_back(n.name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<std::string> normalized_values(const graph::TextEntry& text) { return {text.value}; }
 
 }  // namespace
 
@@ -513,7 +527,8 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
     }
     sort_unique(all_files);
     key.input_files = all_files.size();
-    std::vector<std::string> env_names = service.config->env;
+    std::vector<std::string> env_names;
+    for (const auto& var : service.config->env) env_names.push_back(var.name);
     std::sort(env_names.begin(), env_names.end());
     env_names.erase(std::unique(env_names.begin(), env_names.end()), env_names.end());
     for (const std::string& name : env_names) key.env.emplace_back(name, env ? env(name) : std::nullopt);
@@ -548,20 +563,19 @@ Digest128 KeySet::hash_component(const ComponentKey& component, std::string* tra
   h.field("format", kKeyFormat);
   h.field("kind", is_service ? "service" : "package");
   h.field("name", component.name);
-  const graph::ComponentConfig& config = *component.config;
-  for (const auto& text : sorted_texts(config.paths)) h.field("config.path", text);
-  for (const auto& text : sorted_texts(config.exclude)) h.field("config.exclude", text);
-  std::vector<std::string> deps;
-  for (const auto& dep : config.deps) deps.push_back(dep.name);
-  std::sort(deps.begin(), deps.end());
-  deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
-  for (const auto& dep : deps) h.field("config.dep", dep);
-  if (is_service) {
-    for (const auto& [name, value] : component.env) h.field("config.env", name);
-    h.field("config.build", config.build);
-    for (const auto& text : sorted_texts(workspace_->inputs)) h.field("workspace.input", text);
-  }
-  for (const auto& text : sorted_texts(workspace_->exclude)) h.field("workspace.exclude", text);
+  // The normalized config: every keyed field graph/config_fields.h declares,
+  // as "config.<field>" (lists sorted, duplicates dropped: their order and
+  // repetition never change a build), then the workspace's as "workspace.<field>".
+  auto hash_fields = [&](std::string_view table) {
+    return [&h, &component, is_service, table](const graph::FieldSpec& spec, const auto& member) {
+      const bool keyed = spec.key == graph::KeyUse::all || (spec.key == graph::KeyUse::services && is_service);
+      if (!keyed || !spec.applies_to(component.kind)) return;
+      const std::string tag = fmt::format("{}.{}", table, spec.name);
+      for (const std::string& value : normalized_values(member)) h.field(tag, value);
+    };
+  };
+  graph::visit_fields(*component.config, hash_fields("config"));
+  graph::visit_fields(*workspace_, hash_fields("workspace"));
   for (std::uint32_t f : component.files) {
     const InputFile& file = files_[f];
     h.field("file.path", file.path);

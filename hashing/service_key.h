@@ -32,7 +32,8 @@
 namespace wharf::hashing {
 
 // Bump when anything about what goes into a key changes.
-inline constexpr std::string_view kKeyFormat = "wharf-input-key/1";
+// (/2: config fields hashed as declared in graph/config_fields.h.)
+inline constexpr std::string_view kKeyFormat = "wharf-input-key/2";
 
 struct TrackedFile {
   std::string path;  // repository-relative

@@ -67,9 +67,8 @@ class Planner {
     std::size_t error_at = 0;
   };
 
-  // Warnings for config paths that match nothing in `head_tree`, from
-  // options_.path_check_memo when it knows them. Looks paths up through
-  // `lookups`, whose subtrees the plan has mostly read already.
+  // Warnings for config paths that match nothing in `head_tree`. Looks paths
+  // up through `lookups`, whose subtrees the plan has mostly read already.
   std::vector<std::string> unmatched_patterns(vcs::TreeDiffer& lookups, git_tree* head_tree) const;
   Result<void> plan_all(const Shared& shared, const std::vector<const graph::Service*>& selected,
                         const std::vector<std::size_t>& order, std::vector<ServicePlan>& planned);
@@ -83,7 +82,6 @@ class Planner {
 };
 
 std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, git_tree* head_tree) const {
-  // The checked patterns, in the order PathCheckMemo's indices count them.
   std::vector<const graph::PatternEntry*> checked;
   const auto& config = graph_.config();
   for (const auto& entry : config.workspace.inputs) checked.push_back(&entry);
@@ -94,36 +92,20 @@ std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, g
     for (const auto& entry : service.paths) checked.push_back(&entry);
   }
 
-  const vcs::ObjectId tree{*git_tree_id(head_tree)};
-  UnmatchedPatterns unmatched;
-  bool known = false;
-  if (options_.path_check_memo) {
-    if (auto recalled = options_.path_check_memo->recall(tree)) {
-      known =
-          std::all_of(recalled->begin(), recalled->end(), [&](std::uint32_t index) { return index < checked.size(); });
-      if (known) unmatched = std::move(*recalled);
-    }
-  }
-  if (!known) {
-    std::unordered_set<std::string_view> seen;  // a text written twice is warned about once
-    for (std::uint32_t index = 0; index < checked.size(); ++index) {
-      const graph::PathPattern& pattern = checked[index]->pattern;
-      if (!seen.insert(pattern.text()).second) continue;
-      // A literal path matches iff its entry exists (git stores no empty
-      // directories); only globs need a walk, which stops at the first match.
-      bool matched = pattern.is_literal()
-                         ? lookups.entry_at(head_tree, pattern.text()) != nullptr
-                         : lookups
-                               .find_path(head_tree, pattern.root(),
-                                          [&](const std::string& path) { return pattern.matches(path); })
-                               .value_or(true);
-      if (!matched) unmatched.push_back(index);
-    }
-    if (options_.path_check_memo) options_.path_check_memo->remember(tree, unmatched);
-  }
   std::vector<std::string> warnings;
-  for (std::uint32_t index : unmatched) {
-    const graph::PatternEntry& entry = *checked[index];
+  std::unordered_set<std::string_view> seen;  // a text written twice is warned about once
+  for (const graph::PatternEntry* checked_entry : checked) {
+    const graph::PatternEntry& entry = *checked_entry;
+    const graph::PathPattern& pattern = entry.pattern;
+    if (!seen.insert(pattern.text()).second) continue;
+    // A literal path matches iff its entry exists (git stores no empty
+    // directories); only globs need a walk, which stops at the first match.
+    bool matched = pattern.is_literal() ? lookups.entry_at(head_tree, pattern.text()) != nullptr
+                                        : lookups
+                                              .find_path(head_tree, pattern.root(),
+                                                         [&](const std::string& path) { return pattern.matches(path); })
+                                              .value_or(true);
+    if (matched) continue;
     warnings.push_back(fmt::format("{}: warning: '{}' matches nothing at {} ({}); check the spelling",
                                    entry.where.str(), entry.pattern.text(), options_.head, head_.short_hex()));
   }

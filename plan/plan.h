@@ -8,7 +8,6 @@
 
 #include "graph/graph.h"
 #include "plan/live.h"
-#include "plan/path_check_memo.h"
 #include "util/stopwatch.h"
 #include "vcs/repository.h"
 
@@ -25,8 +24,6 @@ struct PlanOptions {
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
   std::size_t threads = 0;            // 0: from the number of distinct bases and cores
-  // Remembers the config path check between runs (null: check every time).
-  PathCheckMemo* path_check_memo = nullptr;
 };
 
 enum class ReasonKind { path, package, workspace, not_live, missing_base };

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,20 @@ std::vector<std::string> split_list(std::string_view text, char sep);
 
 // Joins with a separator.
 std::string join(std::span<const std::string> parts, std::string_view sep);
+
+// The position of the first NUL or other control character (below 0x20, or
+// 0x7f) in `text`; tabs and newlines are allowed when `allow_tab_newline`.
+std::optional<std::size_t> find_control_char(std::string_view text, bool allow_tab_newline = false);
+
+// A name of a service, package or environment: a letter or digit, then
+// letters, digits, '.', '_' or '-', at most kMaxNameLength characters.
+inline constexpr std::size_t kMaxNameLength = 100;
+bool is_valid_name(std::string_view name);
+
+// `text` for an error message: control characters escaped (\n, \x00) and
+// cut to about `max` characters with "... (N bytes)" after, so a hostile
+// value never makes a message unreadable or huge.
+std::string printable(std::string_view text, std::size_t max = 80);
 
 // Lowercase hex of bytes (a digest).
 std::string to_hex(std::span<const std::uint8_t> bytes);

@@ -18,15 +18,12 @@
 // or ssh:// remote, or Kerberos, it would get an error, never an unchecked
 // connection.
 //
-// With the shared libgit2, only the CA bundle parse is replaced, by
-// interposing the dynamic symbol libgit2 calls (a definition in the
-// executable wins); that too fails closed, leaving TLS with no trusted roots.
-//
 // The signatures are libgit2 1.5's internal ones (src/libgit2/streams/
 // mbedtls.h, transports/ssh.h, transports/auth_negotiate.h); only pointer
-// and int arguments, which the definitions below do not read.
+// and int arguments, which the definitions below do not read. This file is
+// compiled only with the static libgit2 1.5 (cmake/Dependencies.cmake); with
+// any other libgit2, or the shared one, nothing is replaced.
 
-#ifdef WHARF_STATIC_LIBGIT2
 extern "C" {
 
 int __wrap_git_mbedtls_stream_global_init(void) { return 0; }
@@ -61,7 +58,3 @@ int __wrap_git_http_auth_negotiate(void** out, const void* /*url*/) {
 }
 
 }  // extern "C"
-#else
-struct mbedtls_x509_crt;
-extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) { return 0; }
-#endif

@@ -1,4 +1,5 @@
 #include "graph/config_snapshot.h"
+#include "graph/config_fields.h"
 
 #include <gtest/gtest.h>
 
@@ -34,22 +35,30 @@ paths = ["apps/web/src/**/*.tsx"]
 )";
 
 // Everything a Config holds, as text, locations included.
+// Every field of a config as text, through the field list (so a field added
+// to graph/config_fields.h is compared without touching this test).
+void describe_value(std::string& out, const std::vector<PatternEntry>& entries) {
+  for (const auto& entry : entries) out += " " + entry.pattern.text() + " @" + entry.where.str();
+}
+void describe_value(std::string& out, const std::vector<NameEntry>& entries) {
+  for (const auto& entry : entries) out += " " + entry.name + " @" + entry.where.str();
+}
+void describe_value(std::string& out, const TextEntry& text) { out += " " + text.value + " @" + text.where.str(); }
+
 std::string describe(const Config& config) {
   std::string out = "file=" + config.file + "\n";
-  auto patterns = [&](const char* what, const std::vector<PatternEntry>& entries) {
-    for (const auto& entry : entries)
-      out += std::string(what) + " " + entry.pattern.text() + " @" + entry.where.str() + "\n";
+  auto field = [&out](std::string_view table) {
+    return [&out, table](const FieldSpec& spec, const auto& value) {
+      out += std::string(table) + "." + std::string(spec.name) + ":";
+      describe_value(out, value);
+      out += "\n";
+    };
   };
-  patterns("workspace.inputs", config.workspace.inputs);
-  patterns("workspace.exclude", config.workspace.exclude);
+  visit_fields(config.workspace, field("workspace"));
   for (const auto* list : {&config.packages, &config.services}) {
     for (const auto& c : *list) {
       out += (c.kind == ComponentKind::service ? "service " : "package ") + c.name + " @" + c.where.str() + "\n";
-      patterns(" paths", c.paths);
-      patterns(" exclude", c.exclude);
-      for (const auto& dep : c.deps) out += " dep " + dep.name + " @" + dep.where.str() + "\n";
-      for (const auto& var : c.env) out += " env " + var + "\n";
-      out += " build " + c.build + "\n";
+      visit_fields(c, field(" "));
     }
   }
   return out;

@@ -46,8 +46,9 @@ paths = ["apps/admin-ui"]
   EXPECT_EQ(config->services[0].name, "clinical-api");
   EXPECT_EQ(config->services[0].deps.at(0).name, "auth-client");
   EXPECT_EQ(config->services[0].deps.at(0).where.line, 15);
-  EXPECT_EQ(config->services[0].env, std::vector<std::string>{"NODE_ENV"});
-  EXPECT_EQ(config->services[0].build, "pnpm build");
+  ASSERT_EQ(config->services[0].env.size(), 1u);
+  EXPECT_EQ(config->services[0].env[0].name, "NODE_ENV");
+  EXPECT_EQ(config->services[0].build.value, "pnpm build");
   EXPECT_EQ(config->services[0].paths.at(1).where.str(), "wharf.toml:14:35");
 }
 
