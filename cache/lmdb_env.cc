@@ -1,8 +1,10 @@
 #include "cache/lmdb_env.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 
@@ -15,7 +17,21 @@ MDB_val to_val(std::string_view bytes) { return MDB_val{bytes.size(), const_cast
 
 std::string_view from_val(const MDB_val& val) { return {static_cast<const char*>(val.mv_data), val.mv_size}; }
 
+// A full disk or quota. LMDB turns a short write into EIO, so an EIO with
+// (almost) nothing left on the cache's file system counts too.
+bool disk_full(int rc, const std::string& dir) {
+  if (rc == ENOSPC || rc == EDQUOT) return true;
+  struct statvfs fs;
+  return rc == EIO && ::statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail * fs.f_frsize < (std::uint64_t{1} << 20);
+}
+
 Error lmdb_error(int rc, std::string_view what, const std::string& dir) {
+  if (disk_full(rc, dir)) {
+    return Error{ErrorKind::io, fmt::format("cache {} ({}): the disk is full (no space left on the device holding {}); "
+                                            "free some space or run `wharf cache gc`, or use a cache on another disk "
+                                            "(--cache-dir or WHARF_CACHE_DIR)",
+                                            what, dir, dir)};
+  }
   return Error{is_corruption(rc) ? ErrorKind::corrupt : ErrorKind::io,
                fmt::format("cache {} ({}): {}", what, dir, mdb_strerror(rc))};
 }

@@ -315,17 +315,24 @@ Result<void> append_untracked(const WorkTree& tree, const TrackedIndex& tracked,
   return ok();
 }
 
-// Roots that cover every given root, none below another.
+// Roots that cover every given root, none below another. Each root is
+// checked against its own ancestors (a set lookup per '/'), not against every
+// root kept so far: a chain of 100,000 packages has as many roots.
 std::vector<std::string> minimal_roots(std::vector<std::string> roots) {
   std::sort(roots.begin(), roots.end());
   roots.erase(std::unique(roots.begin(), roots.end()), roots.end());
+  std::unordered_set<std::string> kept;
   std::vector<std::string> out;
   for (auto& root : roots) {
-    bool covered =
-        std::any_of(out.begin(), out.end(), [&](const std::string& r) { return graph::is_at_or_below(root, r); });
-    if (!covered) out.push_back(std::move(root));
+    bool covered = kept.contains("");
+    for (std::size_t slash = root.find('/'); !covered && slash != std::string::npos;
+         slash = root.find('/', slash + 1)) {
+      covered = kept.contains(root.substr(0, slash));
+    }
+    if (covered) continue;
+    kept.insert(root);
+    out.push_back(std::move(root));
   }
-  // A root can only be covered by a prefix of it, which sorts before it.
   return out;
 }
 
@@ -390,13 +397,18 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
   set.workspace_ = &config.workspace;
 
   // The packages these services use, each once.
+  // A closure can hold every package (a chain of 100,000): look names up in
+  // a hash map, not with Graph::find_package's scan, and test membership in
+  // a set, not in the list.
+  std::unordered_map<std::string_view, const graph::ComponentConfig*> by_name;
+  by_name.reserve(config.packages.size());
+  for (const graph::ComponentConfig& package : config.packages) by_name.emplace(package.name, &package);
   std::vector<const graph::ComponentConfig*> packages;
+  std::unordered_set<const graph::ComponentConfig*> listed;
   for (const graph::Service* service : services) {
     for (std::string_view name : service->packages) {
-      const graph::ComponentConfig* package = graph.find_package(name);
-      if (package && std::find(packages.begin(), packages.end(), package) == packages.end()) {
-        packages.push_back(package);
-      }
+      auto found = by_name.find(name);
+      if (found != by_name.end() && listed.insert(found->second).second) packages.push_back(found->second);
     }
   }
 

@@ -1,33 +1,131 @@
 #include "plan/live.h"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace wharf::plan {
+namespace {
+
+// How much of a name, value or parser message goes into an error.
+constexpr std::size_t kQuoteLimit = 80;
+
+// The byte offset of the first '[' or '{' nested deeper than kLiveMaxDepth.
+// Checked before parsing: the parser itself is iterative, but printing or
+// walking such a value is not, and a live file has no use for nesting.
+std::optional<std::size_t> too_deep(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kLiveMaxDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+// `text` for an error message: control characters as \xNN, cut after
+// kQuoteLimit bytes (not inside a UTF-8 sequence) with the full length said.
+std::string shown(std::string_view text) {
+  std::size_t end = std::min(text.size(), kQuoteLimit);
+  if (end < text.size()) {
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  }
+  std::string out;
+  for (char c : text.substr(0, end)) {
+    if (is_control(c)) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (end < text.size()) out += fmt::format("... ({} bytes in all)", text.size());
+  return out;
+}
+
+// What is wrong with a service name or revision, or "" when nothing.
+std::string text_problem(std::string_view text) {
+  if (text.empty()) return "is empty";
+  if (text.size() > kLiveMaxText) return fmt::format("is longer than {} bytes", kLiveMaxText);
+  if (std::any_of(text.begin(), text.end(), is_control)) return "holds a control character";
+  return "";
+}
+
+}  // namespace
 
 Result<LiveShas> parse_live(std::string_view text, std::string_view file) {
+  if (auto at = too_deep(text)) {
+    return fail(ErrorKind::config,
+                fmt::format("{}: nested deeper than {} levels (byte {}); expected a flat JSON object of service name "
+                            "-> git SHA, like {{\"api\": \"d99f8e8\"}}",
+                            file, kLiveMaxDepth, *at));
+  }
+  // Keys of the top-level object as the parser meets them: a service named
+  // twice would otherwise silently keep its last SHA.
+  std::set<std::string> seen;
+  std::optional<std::string> twice;
+  auto note_keys = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key && parsed.is_string() && !twice) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!seen.insert(key).second) twice = key;
+    }
+    return true;
+  };
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text);
+    json = nlohmann::json::parse(text, note_keys);
   } catch (const nlohmann::json::parse_error& e) {
-    return fail(ErrorKind::config, fmt::format("{}: not valid JSON (byte {}): {}", file, e.byte, e.what()));
+    // The parser's message quotes the last token read, which can be the
+    // whole file.
+    return fail(ErrorKind::config, fmt::format("{}: not valid JSON (byte {}): {}", file, e.byte, shown(e.what())));
   }
   if (!json.is_object()) {
     return fail(
         ErrorKind::config,
         fmt::format("{}: expected a JSON object of service name -> git SHA, like {{\"api\": \"d99f8e8\"}}", file));
   }
+  if (twice) {
+    return fail(ErrorKind::config,
+                fmt::format("{}: service '{}' is listed twice; give each service one live SHA", file, shown(*twice)));
+  }
   LiveShas live;
   for (const auto& [name, value] : json.items()) {
-    if (!value.is_string() || value.get<std::string>().empty()) {
-      return fail(ErrorKind::config,
-                  fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}", file,
-                              name, value.dump()));
+    if (std::string problem = text_problem(name); !problem.empty()) {
+      return fail(ErrorKind::config, fmt::format("{}: the service name '{}' {}", file, shown(name), problem));
     }
-    live.emplace(name, value.get<std::string>());
+    if (!value.is_string()) {
+      return fail(
+          ErrorKind::config,
+          fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}", file,
+                      shown(name), shown(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+    }
+    const auto& rev = value.get_ref<const std::string&>();
+    if (std::string problem = text_problem(rev); !problem.empty()) {
+      return fail(ErrorKind::config, fmt::format("{}: service '{}': the live version '{}' {}; expected a git SHA", file,
+                                                 shown(name), shown(rev), problem));
+    }
+    live.emplace(name, rev);
   }
   return live;
 }

@@ -1,6 +1,7 @@
 #include "vcs/index.h"
 
 #include "vcs/index_file.h"
+#include "vcs/submodule.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -81,6 +82,18 @@ Index Index::from_entries(std::vector<IndexEntry> entries) {
 }
 
 Result<Index> Index::read(const Repository& repo, IndexReader reader) {
+  auto index = read_recorded(repo, reader);
+  if (!index || repo.workdir().empty()) return index;
+  for (IndexEntry& entry : index->entries_) {
+    if (entry.mode != GIT_FILEMODE_COMMIT) continue;
+    auto checked_out = submodule_content_id(repo.workdir(), entry.path, entry.id);
+    if (!checked_out) return std::unexpected(checked_out.error());
+    entry.id = *checked_out;
+  }
+  return index;
+}
+
+Result<Index> Index::read_recorded(const Repository& repo, IndexReader reader) {
   if (reader == IndexReader::libgit2) return read_with_libgit2(repo);
   std::string path = repo.git_dir() + "index";
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -19,8 +19,10 @@ namespace wharf::vcs {
 // One path of the index, with the facts as stored (times, ino and size are
 // truncated to 32 bits by the index format).
 struct IndexEntry {
-  std::string path;        // repository-relative, '/'-separated
-  git_oid id{};            // the blob (the commit for a submodule)
+  std::string path;  // repository-relative, '/'-separated
+  // The blob. For a submodule, Index::read() puts what its work tree holds
+  // here (vcs/submodule.h), read_recorded() the commit the index records.
+  git_oid id{};
   std::uint32_t mode = 0;  // 0100644, 0100755, 0120000 or 0160000
   std::uint32_t ctime_sec = 0;
   std::uint32_t ctime_nsec = 0;
@@ -44,8 +46,13 @@ enum class IndexReader {
 // A snapshot of the index. Immutable after read(); safe to share.
 class Index {
  public:
-  // Reads the repository's index file (an absent index is an empty one).
+  // Reads the repository's index file (an absent index is an empty one), with
+  // each submodule's entry naming what is checked out in it, for hashing: a
+  // key must follow the code a build sees, not the commit the superproject
+  // records (see vcs/submodule.h; one status read per submodule).
   static Result<Index> read(const Repository& repo, IndexReader reader = IndexReader::fast);
+  // The index file as recorded, submodules included.
+  static Result<Index> read_recorded(const Repository& repo, IndexReader reader = IndexReader::fast);
   // Sorts by path and keeps one entry per path.
   static Index from_entries(std::vector<IndexEntry> entries);
 

@@ -25,7 +25,66 @@ void init_libgit2() {
   });
 }
 
+// `text` for a message: control characters as \xNN, cut to a readable length.
+std::string shown(std::string_view text) {
+  constexpr std::size_t kLimit = 80;
+  std::string out;
+  for (char c : text.substr(0, kLimit)) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (text.size() > kLimit) out += fmt::format("... ({} bytes in all)", text.size());
+  return out;
+}
+
+// A full or abbreviated hex SHA, as `git rev-parse` would take one.
+bool is_hex_sha(std::string_view spec) {
+  return spec.size() >= GIT_OID_MINPREFIXLEN && spec.size() <= GIT_OID_HEXSZ &&
+         std::all_of(spec.begin(), spec.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// The work tree a repository path names (".../repo/.git/" -> ".../repo"):
+// safe.directory is matched against it.
+std::string work_tree_of(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path.ends_with("/.git")) path.resize(path.size() - 5);
+  return path;
+}
+
+// `path` for a shell command line: quoted when it holds anything unusual.
+std::string shell_word(const std::string& path) {
+  bool plain = !path.empty() && std::all_of(path.begin(), path.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("/._-+,:@%").find(c) != std::string_view::npos;
+  });
+  if (plain) return path;
+  std::string out = "'";
+  for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace
+
+Error open_error(int rc, const std::string& path, std::string_view what) {
+  std::string message = last_git_error();
+  // libgit2 1.5 reports a repository owned by another user as a failed
+  // config lookup ("config value 'safe.directory' was not found"); later
+  // versions as GIT_EOWNER. Either way git refuses the repository on purpose
+  // (CVE-2022-24765) and the user has to say that it is trusted.
+  if (rc == GIT_EOWNER || message.find("safe.directory") != std::string::npos ||
+      message.find("not owned by current user") != std::string::npos) {
+    const std::string tree = work_tree_of(path);
+    return Error{ErrorKind::repository,
+                 fmt::format("{}: {} is owned by another user, so git refuses to use it (git's safe.directory "
+                             "check); if you trust it, mark it safe and run wharf again:\n"
+                             "  git config --global --add safe.directory {}",
+                             tree, what, shell_word(tree))};
+  }
+  return Error{ErrorKind::repository, fmt::format("{}: cannot open the {}: {}", path, what, message)};
+}
 
 std::string last_git_error() {
   const git_error* error = git_error_last();
@@ -76,8 +135,8 @@ Result<Repository> Repository::discover(const std::string& start_dir) {
 Result<Repository> Repository::open(const std::string& path) {
   init_libgit2();
   git_repository* repo = nullptr;
-  if (git_repository_open(&repo, path.c_str()) != 0) {
-    return fail(ErrorKind::repository, fmt::format("{}: cannot open the git repository: {}", path, last_git_error()));
+  if (int rc = git_repository_open(&repo, path.c_str()); rc != 0) {
+    return std::unexpected(open_error(rc, path, "the git repository"));
   }
   return Repository(repo);
 }
@@ -86,25 +145,34 @@ bool Repository::is_shallow() const { return git_repository_is_shallow(repo_) ==
 
 std::expected<ObjectId, ResolveError> Repository::resolve_commit(std::string_view rev) const {
   std::string spec(rev);
+  // libgit2 takes a C string: a NUL would cut the revision short and
+  // resolve something else.
+  if (std::any_of(spec.begin(), spec.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return std::unexpected(ResolveError{
+        ResolveFailure::invalid, fmt::format("'{}' holds a control character; it names no revision", shown(spec))});
+  }
   git_object* object = nullptr;
   int rc = git_revparse_single(&object, repo_, spec.c_str());
   if (rc != 0) {
-    ResolveFailure failure = rc == GIT_EAMBIGUOUS  ? ResolveFailure::ambiguous
-                             : rc == GIT_ENOTFOUND ? ResolveFailure::not_found
-                                                   : ResolveFailure::invalid;
-    // An abbreviated SHA whose object is absent is "not found" for us, even
-    // when libgit2 calls it an invalid spec.
-    if (failure == ResolveFailure::invalid && !spec.empty() && spec.size() <= GIT_OID_HEXSZ &&
-        std::all_of(spec.begin(), spec.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
-      failure = ResolveFailure::not_found;
+    // (libgit2 calls a prefix under 4 digits ambiguous too: it names nothing.)
+    if (rc == GIT_EAMBIGUOUS && spec.size() >= GIT_OID_MINPREFIXLEN) {
+      return std::unexpected(ResolveError{ResolveFailure::ambiguous, shown(last_git_error())});
     }
-    return std::unexpected(ResolveError{failure, last_git_error()});
+    // Only a well-formed SHA can be a commit this clone lacks (fetching more
+    // history helps); any other name is a typo or a branch or tag that does
+    // not exist here, and fetch advice would send the user the wrong way.
+    if (is_hex_sha(spec)) return std::unexpected(ResolveError{ResolveFailure::not_found, shown(last_git_error())});
+    return std::unexpected(ResolveError{
+        ResolveFailure::invalid,
+        fmt::format("'{}' is not a commit, branch or tag in this repository{} (libgit2: {})", shown(spec),
+                    is_shallow() ? "; the clone is shallow, so an ancestor like HEAD~5 may lie beyond its history" : "",
+                    shown(last_git_error()))});
   }
   git_object* peeled = nullptr;
   rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT);
   git_object_free(object);
   if (rc != 0) {
-    return std::unexpected(ResolveError{ResolveFailure::invalid, fmt::format("'{}' is not a commit", spec)});
+    return std::unexpected(ResolveError{ResolveFailure::invalid, fmt::format("'{}' is not a commit", shown(spec))});
   }
   ObjectId id;
   git_oid_cpy(&id.raw, git_object_id(peeled));

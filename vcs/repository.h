@@ -85,4 +85,10 @@ class Repository {
 // libgit2's last error as text.
 std::string last_git_error();
 
+// The error for a failed git_repository_open*() of `path` (`rc` its return
+// code; `what` says which repository, e.g. "the git repository"). A
+// repository owned by another user gets the exact
+// `git config --global --add safe.directory <work tree>` line to run.
+Error open_error(int rc, const std::string& path, std::string_view what);
+
 }  // namespace wharf::vcs

@@ -2,6 +2,10 @@
 // git repository built with the git CLI.
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -126,6 +130,67 @@ TEST_F(HashCliTest, ExplainNamesTheChangedFile) {
   nlohmann::json reverted = Hash(repo_.path(), "api");
   EXPECT_EQ(reverted["services"][0]["key"], key);
   EXPECT_EQ(reverted["services"][0]["cached"], true);
+}
+
+// Issue 12: with the submodule checked out one commit back, `wharf hash`
+// gave the recorded commit's key, and files changed inside it did not count.
+TEST_F(HashCliTest, SubmoduleKeyFollowsItsCheckoutAndItsChangedFiles) {
+  ::wharf::testing::GitRepo lib;
+  lib.write("lib.ts", "export const v = 1;");
+  std::string first = lib.commit("first");
+  lib.write("lib.ts", "export const v = 2;");
+  lib.commit("second");
+  repo_.git("-c protocol.file.allow=always submodule add -q " + shell_quote(lib.path()) + " services/api/vendor/lib");
+  repo_.commit("vendor lib");
+  auto key = [&] {
+    nlohmann::json out = Hash(repo_.path(), "api web");
+    EXPECT_EQ(out["services"][1]["name"], "web");
+    return std::make_pair(out["services"][0]["key"].get<std::string>(), out["services"][1]["key"].get<std::string>());
+  };
+  const auto recorded = key();
+  repo_.git("-C services/api/vendor/lib checkout -q " + first);
+  const auto back = key();
+  EXPECT_NE(back.first, recorded.first);
+  EXPECT_EQ(back.second, recorded.second);  // web does not contain the submodule
+  repo_.git("-C services/api/vendor/lib checkout -q main");
+  EXPECT_EQ(key(), recorded);
+
+  repo_.write("services/api/vendor/lib/lib.ts", "export const v = 3;");
+  const auto dirty = key();
+  EXPECT_NE(dirty.first, recorded.first);
+  EXPECT_NE(dirty.first, back.first);
+  repo_.write("services/api/vendor/lib/lib.ts", "export const v = 2;");
+  repo_.write("services/api/vendor/lib/extra.ts", "untracked");
+  const auto untracked = key();
+  EXPECT_NE(untracked.first, recorded.first);
+  EXPECT_NE(untracked.first, dirty.first);
+  repo_.remove("services/api/vendor/lib/extra.ts");
+  EXPECT_EQ(key(), recorded);
+}
+
+// Issue 12: a full disk on a cold cache said "cache commit: Input/output
+// error". A tmpfs too small for the cache, in a private mount namespace.
+TEST_F(HashCliTest, AFullDiskIsNamedWithTheCacheDirectory) {
+  int status = -1;
+  run_command("unshare -m true 2>/dev/null", &status);
+  if (status != 0) GTEST_SKIP() << "needs unshare -m (root) to mount a small tmpfs";
+  for (int i = 0; i < 300; ++i) {
+    repo_.write(fmt::format("services/web/untracked/file{}.ts", i), fmt::format("untracked {}", i));
+  }
+  ::usleep(200'000);
+  ::wharf::testing::TempDir scratch;
+  const std::string full = scratch.path() + "/full";
+  const std::string err_file = scratch.path() + "/stderr";
+  std::string script = "mkdir -p " + shell_quote(full) + " && mount -t tmpfs -o size=64k tmpfs " + shell_quote(full) +
+                       " && cd " + shell_quote(repo_.path()) + " && " + shell_quote(::wharf::testing::wharf_binary()) +
+                       " hash --cache-dir " + shell_quote(full) + " 2>" + shell_quote(err_file);
+  run_command("unshare -m sh -c " + shell_quote(script), &status);
+  std::ifstream in(err_file);
+  std::stringstream err;
+  err << in.rdbuf();
+  EXPECT_EQ(status, 3) << err.str();
+  EXPECT_NE(err.str().find("the disk is full"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find(full), std::string::npos) << err.str();
 }
 
 }  // namespace

@@ -260,6 +260,30 @@ TEST_F(PlanTest, MissingBaseIsAnErrorNamingServiceAndSha) {
   EXPECT_EQ(plan->warnings.size(), 1u);
 }
 
+// Issue 12: a typo'd branch was reported as "not in this repository; fetch
+// more history", which sends the user the wrong way.
+TEST_F(PlanTest, AnUnknownBranchIsNotAMissingCommit) {
+  PlanOptions options;
+  options.live = LiveShas{{"api", "mian"}, {"worker", base_}};
+  for (MissingBase missing : {MissingBase::error, MissingBase::deploy}) {
+    options.missing_base = missing;
+    auto plan = Run(options);
+    ASSERT_FALSE(plan.has_value());
+    EXPECT_EQ(plan.error().kind, ErrorKind::repository);
+    EXPECT_NE(plan.error().message.find("live SHA 'mian' of service 'api'"), std::string::npos) << plan.error().message;
+    EXPECT_NE(plan.error().message.find("'mian' is not a commit, branch or tag in this repository"), std::string::npos)
+        << plan.error().message;
+    EXPECT_EQ(plan.error().message.find("fetch"), std::string::npos) << plan.error().message;
+  }
+  PlanOptions since;
+  since.since = "no-such-branch";
+  auto plan = Run(since);
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_NE(plan.error().message.find("--since 'no-such-branch'"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().message.find("is not a commit, branch or tag in this repository"), std::string::npos);
+  EXPECT_EQ(plan.error().message.find("fetch"), std::string::npos) << plan.error().message;
+}
+
 TEST_F(PlanTest, AmbiguousShortShaIsAnError) {
   // Write blobs until two ids share a 4-digit prefix, then use that prefix.
   git_libgit2_init();
