@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "cache/cache.h"
+#include "tests/testing/assert_result.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wharf::cache {
@@ -41,9 +42,8 @@ class CacheTest : public ::testing::Test {
   // Stores `bytes` as the artifact for `key`.
   static ArtifactRecord Store(Cache& cache, const std::string& key, const std::string& service,
                               const std::string& bytes, const std::string& transcript = "") {
-    auto blob = cache.put_blob(bytes);
-    EXPECT_TRUE(blob.has_value()) << blob.error().message;
-    ArtifactRecord record{service, "file", blob->digest, blob->size, 0, 0};
+    auto blob = testing::value_or_throw(cache.put_blob(bytes), "put_blob");
+    ArtifactRecord record{service, "file", blob.digest, blob.size, 0, 0};
     auto stored = cache.put_artifact(key, record, transcript);
     EXPECT_TRUE(stored.has_value()) << stored.error().message;
     return stored ? *stored : record;

@@ -6,7 +6,13 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <regex>
+#include <set>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/testing/temp_dir.h"
 
@@ -108,13 +114,43 @@ TEST_F(PlanCliTest, ExitCodeFlagReportsWorkToDo) {
   EXPECT_EQ(status, 0);
 }
 
+// Each row parsed and checked whole, against the dev plan examples/README.md
+// works out by hand: one row per service in wharf.toml order, then the
+// orphan; the first reason with its route; the base abbreviated.
 TEST_F(PlanCliTest, TextPlanHasOneRowPerServiceAndOrphans) {
   int status = -1;
   std::string out = Wharf("plan --live live/dev.json", &status);
   ASSERT_EQ(status, 0);
-  EXPECT_NE(out.find("DEPLOY  "), std::string::npos) << out;
-  EXPECT_NE(out.find("skip    "), std::string::npos);
-  EXPECT_NE(out.find("orphan  legacy-reports"), std::string::npos);
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_GE(lines.size(), 2u) << out;
+  EXPECT_EQ(lines.front(), "head 3a9f661fd47abe3fdd2a5ad6720213871a4085c8");
+  EXPECT_EQ(lines.back(), "2 to deploy, 4 to skip, 1 orphaned");
+
+  static const std::regex kRow(R"(^(DEPLOY|skip|orphan) +(\S+) +(\S.*)$)");
+  std::vector<std::string> names;
+  std::map<std::string, std::pair<std::string, std::string>> rows;  // name -> (action, detail)
+  std::set<long> detail_columns;
+  for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+    std::smatch row;
+    ASSERT_TRUE(std::regex_match(lines[i], row, kRow)) << lines[i];
+    names.push_back(row[2]);
+    EXPECT_TRUE(rows.emplace(row[2], std::pair{row[1].str(), row[3].str()}).second) << "two rows for " << row[2];
+    detail_columns.insert(row.position(3));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"clinical-api", "auth", "scheduler", "notifications", "billing-worker",
+                                             "admin-ui", "legacy-reports"}));
+  EXPECT_EQ(detail_columns.size(), 1u) << "the detail column is not aligned:\n" << out;
+  using Row = std::pair<std::string, std::string>;
+  EXPECT_EQ(rows["clinical-api"], Row("skip", "no input changed since e195f8d"));
+  EXPECT_EQ(rows["auth"], Row("skip", "no input changed since 4e2ffb3"));
+  EXPECT_EQ(rows["scheduler"], Row("DEPLOY", "services/scheduler/src/jobs.ts (own path) since 414965b"));
+  EXPECT_EQ(rows["notifications"],
+            Row("DEPLOY", "services/notifications/src/channels/sms.ts (own path) since 5c72bdf"));
+  EXPECT_EQ(rows["billing-worker"], Row("skip", "no input changed since 5c72bdf"));
+  EXPECT_EQ(rows["admin-ui"], Row("skip", "no input changed since 5c72bdf"));
+  EXPECT_EQ(rows["legacy-reports"], Row("orphan", "live but not in the config; remove it from the environment"));
 }
 
 TEST_F(PlanCliTest, UsageAndConfigErrorsExitTwo) {

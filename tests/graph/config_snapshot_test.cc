@@ -6,6 +6,7 @@
 #include "fs/memory_file_system.h"
 #include "graph/graph.h"
 #include "graph/render.h"
+#include "tests/testing/assert_result.h"
 
 namespace wharf::graph {
 namespace {
@@ -64,12 +65,10 @@ std::string describe(const Config& config) {
   return out;
 }
 
+// Used inline: a failure throws, which fails the test (assert_result.h).
 Graph built(std::string_view file = "wharf.toml") {
-  auto config = parse_config(kConfig, file);
-  EXPECT_TRUE(config.has_value()) << config.error().message;
-  auto graph = Graph::build(std::move(*config));
-  EXPECT_TRUE(graph.has_value()) << graph.error().message;
-  return std::move(*graph);
+  auto config = testing::value_or_throw(parse_config(kConfig, file), "parse_config");
+  return testing::value_or_throw(Graph::build(std::move(config)), "Graph::build");
 }
 
 // Everything a Graph derives, as text: closures, inputs and their flags.

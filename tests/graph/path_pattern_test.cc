@@ -1,15 +1,13 @@
 #include "graph/path_pattern.h"
+#include "tests/testing/assert_result.h"
 
 #include <gtest/gtest.h>
 
 namespace wharf::graph {
 namespace {
 
-PathPattern P(std::string_view text) {
-  auto pattern = PathPattern::parse(text);
-  EXPECT_TRUE(pattern.has_value()) << text;
-  return *pattern;
-}
+// Used inline: a failure throws, which fails the test (assert_result.h).
+PathPattern P(std::string_view text) { return testing::value_or_throw(PathPattern::parse(text), text); }
 
 TEST(PathPatternTest, LiteralFileAndDirectoryCoverEverythingBelow) {
   PathPattern dir = P("services/api");

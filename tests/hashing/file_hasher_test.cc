@@ -5,6 +5,7 @@
 #include "fs/memory_file_system.h"
 #include "hashing/xxh3.h"
 #include "tests/hashing/memory_caches.h"
+#include "tests/testing/assert_result.h"
 
 namespace wharf::hashing {
 namespace {
@@ -26,17 +27,17 @@ class FileHasherTest : public ::testing::Test {
   // Index facts as git would record them for the file as it is now, with
   // the blob of `staged` (what `git add` saw).
   IndexFacts FactsFor(const std::string& rel, std::string_view staged, bool racy = false) {
-    auto stat = fs_.stat("/repo/" + rel);
-    EXPECT_TRUE(stat);
+    // Used inline: a failure throws, which fails the test (assert_result.h).
+    fs::FileStat stat = wharf::testing::value_or_throw(fs_.stat("/repo/" + rel), "stat " + rel);
     IndexFacts facts;
     facts.blob_id = git_blob_id(staged);
-    facts.mode = git_mode_of(*stat);
-    facts.mtime_sec = static_cast<std::uint32_t>(stat->mtime_ns / 1'000'000'000);
-    facts.mtime_nsec = static_cast<std::uint32_t>(stat->mtime_ns % 1'000'000'000);
-    facts.ctime_sec = static_cast<std::uint32_t>(stat->ctime_ns / 1'000'000'000);
-    facts.ctime_nsec = static_cast<std::uint32_t>(stat->ctime_ns % 1'000'000'000);
-    facts.ino = static_cast<std::uint32_t>(stat->inode);
-    facts.size = static_cast<std::uint32_t>(stat->size);
+    facts.mode = git_mode_of(stat);
+    facts.mtime_sec = static_cast<std::uint32_t>(stat.mtime_ns / 1'000'000'000);
+    facts.mtime_nsec = static_cast<std::uint32_t>(stat.mtime_ns % 1'000'000'000);
+    facts.ctime_sec = static_cast<std::uint32_t>(stat.ctime_ns / 1'000'000'000);
+    facts.ctime_nsec = static_cast<std::uint32_t>(stat.ctime_ns % 1'000'000'000);
+    facts.ino = static_cast<std::uint32_t>(stat.inode);
+    facts.size = static_cast<std::uint32_t>(stat.size);
     facts.racy = racy;
     return facts;
   }

@@ -57,15 +57,23 @@ class PlanTest : public ::testing::Test {
     base_ = repo_.commit("initial");
   }
 
+  // The plan of the test repository. A failed set-up (config, graph,
+  // repository) fails the test and comes back as the error, so no caller
+  // goes on with it, and no caller expecting an error takes it for the plan's.
   Result<Plan> Run(PlanOptions options, std::string_view config_text = kConfig) {
     auto config = graph::parse_config(config_text, "wharf.toml");
-    EXPECT_TRUE(config.has_value()) << config.error().message;
+    if (!config) return SetUpFailed(config.error());
     auto graph = graph::Graph::build(std::move(*config));
-    EXPECT_TRUE(graph.has_value()) << graph.error().message;
+    if (!graph) return SetUpFailed(graph.error());
     auto repo = vcs::Repository::open(repo_.path());
-    EXPECT_TRUE(repo.has_value());
+    if (!repo) return SetUpFailed(repo.error());
     graph_ = std::make_unique<graph::Graph>(std::move(*graph));
     return compute_plan(*repo, *graph_, options);
+  }
+
+  static std::unexpected<Error> SetUpFailed(const Error& error) {
+    ADD_FAILURE() << "set-up failed: " << error.message;
+    return std::unexpected(error);
   }
 
   PlanOptions Since(const std::string& rev) {
