@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
-# Runs every test, twice: in build/ (the tree scripts/bootstrap.sh builds),
-# then in build-asan/, the same sources built with the address and
-# undefined-behaviour sanitizers (-DWHARF_SANITIZE=ON), which this script
-# configures and builds. Exits non-zero if either suite fails.
+# Runs every test: the suite in build/ (the tree scripts/bootstrap.sh
+# builds); then the same sources built with the address and
+# undefined-behaviour sanitizers in build-asan/ (-DWHARF_SANITIZE=ON) and the
+# suite again there; then a build with libgit2 linked the ordinary way in
+# build-ordinary-git2/ (what any libgit2 but 1.5 gets), checked against
+# build/'s plans. Exits non-zero if any part fails.
 #
-# usage: bash scripts/test.sh [--no-sanitize]    (the second suite skipped)
-# WHARF_TEST_JOBS (default 2) is handed to ctest -j.
+# usage: bash scripts/test.sh [--quick]    (--quick: only the suite in build/)
+# WHARF_TEST_JOBS (default 2) is handed to ctest -j. A compiler launcher
+# (ccache) configured in build/ is used for the other builds too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sanitize=1
+full=1
 case ${1:-} in
   "") ;;
-  --no-sanitize) sanitize=0 ;;
-  *) echo "usage: $0 [--no-sanitize]" >&2; exit 2 ;;
+  --quick | --no-sanitize) full=0 ;;
+  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
 esac
 jobs=${WHARF_TEST_JOBS:-2}
+launcher=$(sed -n 's/^CMAKE_CXX_COMPILER_LAUNCHER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)
 
 echo "== tests in build/"
 cmake --build build
 ctest --test-dir build --output-on-failure -j"$jobs"
+((full)) || exit 0
 
-if ((sanitize)); then
-  echo "== tests in build-asan/ (address + undefined sanitizers)"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWHARF_WERROR=ON -DWHARF_SANITIZE=ON
-  cmake --build build-asan
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
-fi
+echo "== tests in build-asan/ (address + undefined sanitizers)"
+args=(-S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWHARF_WERROR=ON -DWHARF_SANITIZE=ON)
+[[ -n $launcher ]] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
+cmake "${args[@]}" > /dev/null
+cmake --build build-asan
+ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== libgit2 linked the ordinary way (build-ordinary-git2/)"
+bash scripts/check-ordinary-link.sh "$PWD" "$PWD/build-ordinary-git2" "$PWD/build/wharf" "$launcher"
