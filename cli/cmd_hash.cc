@@ -79,13 +79,16 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
                     {"blob_hits", stats.blob_hits},
                     {"files_read", stats.files_read},
                     {"bytes_read", stats.bytes_read}};
+    out["stats"]["corrupt_records"] = session->cache->env().corrupt_records();
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << text;
     if (flags.stats) {
       std::cout.flush();
-      std::cerr << fmt::format("wharf: stats: files={} stat_hits={} blob_hits={} files_read={} bytes_read={}\n",
-                               stats.files, stats.stat_hits, stats.blob_hits, stats.files_read, stats.bytes_read);
+      std::cerr << fmt::format(
+          "wharf: stats: files={} stat_hits={} blob_hits={} files_read={} bytes_read={} corrupt_records={}\n",
+          stats.files, stats.stat_hits, stats.blob_hits, stats.files_read, stats.bytes_read,
+          session->cache->env().corrupt_records());
     }
   }
   return 0;
