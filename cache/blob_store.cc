@@ -1,11 +1,15 @@
 #include "cache/blob_store.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -18,6 +22,42 @@ namespace wharf::cache {
 namespace {
 
 constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+// Temporaries of an older wharf carry no pid and no lock: removed by age.
+constexpr auto kStaleTemp = std::chrono::hours(24);
+
+// The writer's pid in "blob-<pid>-XXXXXX", or -1 for other names.
+pid_t temp_owner(std::string_view name) {
+  if (!name.starts_with("blob-")) return -1;
+  name.remove_prefix(5);
+  pid_t pid = -1;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+  if (ec != std::errc() || end == name.data() || end == name.data() + name.size() || *end != '-') return -1;
+  return pid;
+}
+
+bool process_alive(pid_t pid) { return pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM; }
+
+// A temporary whose lock is free belongs to a writer that is gone, unless
+// its pid still runs: then it may be between mkstemp and flock, or renaming
+// after closing (a reused pid keeps an orphan until that process ends).
+bool is_orphan(const std::filesystem::directory_entry& entry, std::uint64_t& size) {
+  std::string name = entry.path().filename().string();
+  pid_t owner = temp_owner(name);
+  std::error_code ec;
+  if (owner <= 0) {
+    auto written = entry.last_write_time(ec);
+    size = entry.file_size(ec);
+    return !ec && std::filesystem::file_time_type::clock::now() - written > kStaleTemp;
+  }
+  int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool orphan = ::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &st) == 0 && !process_alive(owner);
+  if (orphan) size = static_cast<std::uint64_t>(st.st_size);
+  ::close(fd);
+  return orphan;
+}
 
 class Fd {
  public:
@@ -118,10 +158,44 @@ Result<PutBlobResult> BlobStore::put_file(const std::string& source) const {
   return result;
 }
 
+TempUsage BlobStore::sweep_temporaries() const {
+  TempUsage removed;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(tmp_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::uint64_t size = 0;
+    std::error_code remove_ec;
+    if (is_orphan(*it, size) && std::filesystem::remove(it->path(), remove_ec)) {
+      ++removed.files;
+      removed.bytes += size;
+    }
+  }
+  return removed;
+}
+
+TempUsage BlobStore::temporaries() const {
+  TempUsage usage;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(tmp_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    auto size = it->file_size(size_ec);
+    if (size_ec) continue;  // renamed into place meanwhile
+    ++usage.files;
+    usage.bytes += size;
+  }
+  return usage;
+}
+
 Result<void> BlobStore::install(std::string_view digest, const std::string& source, std::string_view bytes) const {
-  std::string temp = tmp_dir_ + "/blob-XXXXXX";
+  sweep_temporaries();  // a writer killed before us left its temporaries
+  std::string temp = fmt::format("{}/blob-{}-XXXXXX", tmp_dir_, ::getpid());
   Fd fd(::mkstemp(temp.data()));
   if (fd.get() < 0) return std::unexpected(errno_error("cannot create a temporary file in", tmp_dir_));
+  // Held until the file is closed; the kernel lets it go if we die, which
+  // tells sweep_temporaries() the file is an orphan. (New file: never blocks.)
+  if (::flock(fd.get(), LOCK_EX) != 0) {
+    ::unlink(temp.c_str());
+    return std::unexpected(errno_error("cannot lock", temp));
+  }
   auto written = [&]() -> Result<void> {
     if (::fchmod(fd.get(), 0644) != 0) return std::unexpected(errno_error("cannot chmod", temp));
     if (source.empty()) {

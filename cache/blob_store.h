@@ -2,7 +2,10 @@
 // <cache dir>/blobs/sha256/<64 hex digits>. A blob is written to a temporary
 // file in <cache dir>/tmp/, fsynced, renamed into place and its directory
 // fsynced, so a blob path either does not exist or holds exactly the bytes
-// its name says. Callers put the blob *before* committing an LMDB record
+// its name says. The temporary is named blob-<pid>-XXXXXX and its writer
+// holds an flock on it, so the next writer or gc removes the temporaries of
+// a writer that died (killed mid-write) as soon as it is gone, and never
+// one a live writer owns. Callers put the blob *before* committing an LMDB record
 // that names it (ArtifactStore::put checks this).
 //
 // Thread and process safety: any number of writers may put the same or
@@ -24,6 +27,11 @@ struct PutBlobResult {
   std::string digest;  // SHA-256, 64 lowercase hex digits
   std::uint64_t size = 0;
   bool written = false;  // false when the blob was already stored
+};
+
+struct TempUsage {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
 };
 
 struct BlobInfo {
@@ -54,6 +62,12 @@ class BlobStore {
   Result<bool> remove(std::string_view digest) const;
   // Every stored blob, sorted by digest (files with other names are ignored).
   Result<std::vector<BlobInfo>> list() const;
+
+  // Removes the temporaries in tmp/ that no live writer owns (older names
+  // without a pid: after 24 hours). Returns what it removed.
+  TempUsage sweep_temporaries() const;
+  // The files in tmp/, live or not.
+  TempUsage temporaries() const;
 
   const std::string& blob_dir() const { return blob_dir_; }
   const std::string& tmp_dir() const { return tmp_dir_; }

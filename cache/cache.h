@@ -8,8 +8,17 @@
 //   db/data.mdb, db/lock.mdb   LMDB environment (see cache/lmdb_env.h)
 //   db.corrupt-<time>-<pid>/   environments found unusable, kept for a look
 //   blobs/sha256/<hex>         artifact bytes, named by their SHA-256
-//   tmp/                       blobs being written
+//   tmp/                       blobs being written, blob-<pid>-XXXXXX, each
+//                              flocked by its writer (see BlobStore)
+//   live/<pid>.<n>             one per process with the cache open, flocked
+//                              (see cache/live_marker.h)
 //   lock                       held while a process opens the environment
+//
+// After a process died with the cache open (its live/ marker is unlocked),
+// the next open checks the environment in a child process (cache/check.h)
+// and moves it aside if the check finds damage or dies; if a check itself
+// died, the next open moves the environment aside without checking. Either
+// way it adds one warning and the run goes on: never two failing runs.
 //
 // Not thread-safe. Any number of processes may use one directory at once,
 // but open a directory at most once per process (an LMDB rule: a second
@@ -25,6 +34,7 @@
 #include "cache/artifact_store.h"
 #include "cache/blob_store.h"
 #include "cache/ledger.h"
+#include "cache/live_marker.h"
 #include "cache/lmdb_env.h"
 #include "cache/records.h"
 #include "cache/stat_store.h"
@@ -69,8 +79,10 @@ class Cache {
   std::string blob_path(std::string_view digest) const { return blobs_.path(digest); }
 
  private:
-  Cache(std::string dir, std::unique_ptr<LmdbEnv> env, const Clock& clock);
+  Cache(std::string dir, LiveMarker marker, std::unique_ptr<LmdbEnv> env, const Clock& clock);
 
+  // First, so that it is removed last: after the environment is closed.
+  LiveMarker marker_;
   std::string dir_;
   std::unique_ptr<LmdbEnv> env_;
   BlobStore blobs_;

@@ -9,9 +9,6 @@
 namespace wharf::cache {
 namespace {
 
-// Temp files older than this belong to a writer that died.
-constexpr auto kStaleTemp = std::chrono::hours(24);
-
 struct Live {
   std::string key;
   ArtifactRecord record;
@@ -160,17 +157,6 @@ Result<void> apply_gc(Txn& txn, const BlobStore& blobs, const Plan& plan) {
   return ok();
 }
 
-void remove_stale_temp_files(const BlobStore& blobs) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto now = fs::file_time_type::clock::now();
-  for (fs::directory_iterator it(blobs.tmp_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code file_ec;
-    auto written = it->last_write_time(file_ec);
-    if (!file_ec && now - written > kStaleTemp) fs::remove(it->path(), file_ec);
-  }
-}
-
 }  // namespace
 
 Result<GcReport> collect_garbage(Cache& cache, const GcOptions& options) {
@@ -192,7 +178,9 @@ Result<GcReport> collect_garbage(Cache& cache, const GcOptions& options) {
     return apply_gc(txn, cache.blobs(), plan);
   });
   if (!written) return std::unexpected(written.error());
-  remove_stale_temp_files(cache.blobs());
+  TempUsage swept = cache.blobs().sweep_temporaries();
+  plan.report.removed_temp_files = swept.files;
+  plan.report.removed_temp_bytes = swept.bytes;
   return plan.report;
 }
 

@@ -39,6 +39,8 @@ struct GcReport {
   std::size_t ledger_protected = 0;      // of those, pointed to by the ledger
   std::uint64_t bytes_before = 0;        // blob bytes on disk before
   std::uint64_t bytes_after = 0;         // and after (above the budget only when the rest is protected)
+  std::uint64_t removed_temp_files = 0;  // temporaries of writers that are gone
+  std::uint64_t removed_temp_bytes = 0;
 };
 
 // Runs in one write transaction, during which blob files are deleted too, so

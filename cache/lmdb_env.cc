@@ -2,13 +2,17 @@
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
+
+#include "cache/seal.h"
 
 namespace wharf::cache {
 namespace {
@@ -36,6 +40,25 @@ Error lmdb_error(int rc, std::string_view what, const std::string& dir) {
                fmt::format("cache {} ({}): {}", what, dir, mdb_strerror(rc))};
 }
 
+// Where this process mapped the file (dev, ino) at offset 0, or 0. LMDB does
+// not say (MDB_envinfo::me_mapaddr is set only with MDB_FIXEDMAP), so read
+// /proc/self/maps: only at open and when the map size changes.
+std::uintptr_t find_mapping(dev_t dev, ino_t ino) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    unsigned long begin = 0, end = 0, offset = 0, inode = 0;
+    unsigned int dev_major = 0, dev_minor = 0;
+    char perms[8] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s %lx %x:%x %lu", &begin, &end, perms, &offset, &dev_major, &dev_minor,
+                    &inode) != 7) {
+      continue;
+    }
+    if (inode == ino && offset == 0 && dev_major == major(dev) && dev_minor == minor(dev)) return begin;
+  }
+  return 0;
+}
+
 // Closes a cursor when the scan ends, however it ends.
 struct CursorCloser {
   MDB_cursor* cursor;
@@ -57,18 +80,19 @@ Error Txn::fail_with(int rc, std::string_view what) {
   return lmdb_error(rc, what, env_->dir());
 }
 
-Result<std::optional<std::string_view>> Txn::get(Db db, std::string_view key) {
+Result<std::optional<std::string_view>> Txn::get(Db db, std::string_view key, std::size_t payload_size) {
   MDB_val k = to_val(key);
   MDB_val v;
   int rc = mdb_get(txn_, env_->dbi(db), &k, &v);
   if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
   if (rc != 0) return std::unexpected(fail_with(rc, "read"));
-  return std::optional<std::string_view>(from_val(v));
+  return env_->checked(key, v, payload_size, writable_);
 }
 
 Result<void> Txn::put(Db db, std::string_view key, std::string_view value) {
   MDB_val k = to_val(key);
-  MDB_val v = to_val(value);
+  std::string sealed = seal(key, value);
+  MDB_val v = to_val(sealed);
   int rc = mdb_put(txn_, env_->dbi(db), &k, &v, 0);
   if (rc != 0) return std::unexpected(fail_with(rc, "write"));
   return ok();
@@ -92,7 +116,9 @@ Result<void> Txn::scan(Db db, std::string_view from,
   MDB_val v;
   rc = mdb_cursor_get(cursor, &k, &v, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
   while (rc == 0) {
-    if (!fn(from_val(k), from_val(v))) return ok();
+    std::string_view key = from_val(k);
+    auto value = env_->checked(key, v, kAnySize, writable_);
+    if (value && !fn(key, *value)) return ok();
     rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
   }
   if (rc != MDB_NOTFOUND) return std::unexpected(fail_with(rc, "scan"));
@@ -146,6 +172,7 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const std::string& dir, const Env
   std::unique_ptr<LmdbEnv> env(new LmdbEnv(dir, options));
   if (auto r = env->open_files(); !r) return std::unexpected(r.error());
   if (auto r = env->check_file_length(); !r) return std::unexpected(r.error());
+  env->refresh_bounds();
   if (was_empty) return fail(ErrorKind::corrupt, fmt::format("{} is empty", data.string()));
   if (auto r = env->open_databases(); !r) return std::unexpected(r.error());
   return env;
@@ -163,6 +190,8 @@ Result<void> LmdbEnv::open_files() {
   if (rc != 0) return std::unexpected(lmdb_error(rc, "setup", dir_));
   // MDB_NOTLS: a Snapshot and short read transactions coexist in one thread.
   rc = mdb_env_open(env_, dir_.c_str(), MDB_NOTLS, 0644);
+  // EINVAL here means LMDB rejected data.mdb's meta pages (the flags are fixed).
+  if (rc == EINVAL) return fail(ErrorKind::corrupt, fmt::format("cache open ({}): LMDB rejects data.mdb", dir_));
   if (rc != 0) return std::unexpected(lmdb_error(rc, "open", dir_));
   int dead = 0;
   mdb_reader_check(env_, &dead);  // frees reader slots of crashed processes
@@ -247,7 +276,59 @@ Result<MDB_txn*> LmdbEnv::begin(unsigned flags) {
     release_snapshots();
     rc = mdb_env_set_mapsize(env_, 0);
     if (rc != 0) return std::unexpected(lmdb_error(rc, "resize", dir_));
+    refresh_bounds();
   }
+}
+
+std::optional<std::string_view> LmdbEnv::checked(std::string_view key, const MDB_val& value, std::size_t payload_size,
+                                                 bool writable) {
+  // Length first, touching no byte of the value: a damaged node can claim
+  // megabytes that run past the end of data.mdb.
+  if (!in_file(value, writable)) {
+    ++corrupt_records_;
+    mark_corrupt();  // the page structure itself is broken: start afresh next run
+    return std::nullopt;
+  }
+  std::string_view stored = from_val(value);
+  if (payload_size != kAnySize && stored.size() != payload_size + kSealOverhead) {
+    if (unseal(key, stored.substr(0, 1)).check != SealCheck::foreign) ++corrupt_records_;
+    return std::nullopt;
+  }
+  Unsealed unsealed = unseal(key, stored);
+  if (unsealed.check == SealCheck::damaged) ++corrupt_records_;
+  if (unsealed.check != SealCheck::ok) return std::nullopt;
+  return unsealed.payload;
+}
+
+bool LmdbEnv::in_file(const MDB_val& value, bool writable) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto begin = reinterpret_cast<std::uintptr_t>(value.mv_data);
+    if (begin >= map_begin_ && value.mv_size <= file_bytes_ && begin - map_begin_ <= file_bytes_ - value.mv_size) {
+      return true;
+    }
+    if (writable && (begin < map_begin_ || begin - map_begin_ >= map_bytes_)) return true;
+    // Another process may have grown the file or this one the map since.
+    if (attempt == 0) refresh_bounds();
+  }
+  return false;
+}
+
+void LmdbEnv::refresh_bounds() {
+  MDB_envinfo info;
+  int fd = -1;
+  struct stat st;
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_get_fd(env_, &fd) != 0 || fstat(fd, &st) != 0) {
+    map_begin_ = 0;
+    map_bytes_ = 0;
+    file_bytes_ = 0;  // every value reads as a miss: slower, never wrong
+    return;
+  }
+  // The map moves only when its size changes (open, grow, adopt).
+  if (map_begin_ == 0 || map_bytes_ != info.me_mapsize) {
+    map_begin_ = find_mapping(st.st_dev, st.st_ino);
+    map_bytes_ = map_begin_ == 0 ? 0 : info.me_mapsize;
+  }
+  file_bytes_ = map_begin_ == 0 ? 0 : std::min(static_cast<std::size_t>(st.st_size), info.me_mapsize);
 }
 
 Result<void> LmdbEnv::grow() {
@@ -262,6 +343,7 @@ Result<void> LmdbEnv::grow() {
   }
   rc = mdb_env_set_mapsize(env_, next);
   if (rc != 0) return std::unexpected(lmdb_error(rc, "grow", dir_));
+  refresh_bounds();
   ++growth_count_;
   return ok();
 }
@@ -274,7 +356,7 @@ Result<void> LmdbEnv::write(const std::function<Result<void>(Txn&)>& body) {
   for (;;) {
     auto raw = begin(0);
     if (!raw) return std::unexpected(raw.error());
-    Txn txn(*this, *raw);
+    Txn txn(*this, *raw, /*writable=*/true);
     auto result = body(txn);
     int rc = txn.failure();
     if (!result || rc != 0) {
@@ -343,6 +425,55 @@ Result<EnvUsage> LmdbEnv::usage() {
   auto size = std::filesystem::file_size(std::filesystem::path(dir_) / "data.mdb", ec);
   usage.data_file_bytes = ec ? 0 : size;
   return usage;
+}
+
+Result<std::uint64_t> LmdbEnv::verify() {
+  std::uint64_t checked = 0;
+  std::uint64_t damaged_before = corrupt_records_;
+  auto walked = read([&](Txn& txn) -> Result<void> {
+    for (std::size_t i = 0; i < kDbCount; ++i) {
+      auto scanned = txn.scan(static_cast<Db>(i), "", [&](std::string_view, std::string_view) {
+        ++checked;
+        return true;
+      });
+      if (!scanned) return scanned;
+    }
+    return verify_free_list(txn);
+  });
+  if (!walked) return std::unexpected(walked.error());
+  if (corrupt_records_ != damaged_before) {
+    return fail(ErrorKind::corrupt,
+                fmt::format("{} of its records failed their checksum", corrupt_records_ - damaged_before));
+  }
+  return checked;
+}
+
+// The free list (database 0) holds, per old transaction, a count and that
+// many page numbers; a writer would reuse those pages, so they must exist.
+Result<void> LmdbEnv::verify_free_list(Txn& txn) {
+  MDB_envinfo info;
+  if (int rc = mdb_env_info(env_, &info); rc != 0) return std::unexpected(txn.fail_with(rc, "inspect"));
+  MDB_cursor* cursor = nullptr;
+  if (int rc = mdb_cursor_open(txn.txn_, 0, &cursor); rc != 0) return std::unexpected(txn.fail_with(rc, "scan"));
+  CursorCloser closer{cursor};
+  MDB_val k;
+  MDB_val v;
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+  for (; rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (!in_file(v, false) || v.mv_size < sizeof(std::size_t) || v.mv_size % sizeof(std::size_t) != 0) {
+      return fail(ErrorKind::corrupt, "LMDB's free list is damaged");
+    }
+    const auto* ids = static_cast<const std::size_t*>(v.mv_data);
+    std::size_t count = v.mv_size / sizeof(std::size_t) - 1;
+    if (ids[0] != count) return fail(ErrorKind::corrupt, "LMDB's free list is damaged");
+    for (std::size_t i = 1; i <= count; ++i) {
+      if (ids[i] < 2 || ids[i] > info.me_last_pgno) {
+        return fail(ErrorKind::corrupt, fmt::format("LMDB's free list names page {} beyond the file", ids[i]));
+      }
+    }
+  }
+  if (rc != MDB_NOTFOUND) return std::unexpected(txn.fail_with(rc, "scan"));
+  return ok();
 }
 
 void LmdbEnv::mark_corrupt() {

@@ -35,7 +35,12 @@ inline constexpr std::size_t kDefaultMapSize = std::size_t{64} << 20;
 
 // Stored under "format" in Db::meta; a different value is treated like
 // corruption (moved aside), so an incompatible layout is never misread.
-inline constexpr std::string_view kFormatVersion = "wharf-cache/2";
+// Version 3 seals every value (cache/seal.h); the values of version 2 read as
+// misses, so an old cache is reused, not moved aside.
+inline constexpr std::string_view kFormatVersion = "wharf-cache/3";
+
+// Txn::get's payload size for "any length".
+inline constexpr std::size_t kAnySize = static_cast<std::size_t>(-1);
 
 // Name of the marker file written into the environment directory when an
 // operation hits MDB_CORRUPTED and friends; open() then refuses the files.
@@ -53,15 +58,23 @@ class LmdbEnv;
 // A transaction handed to the body of LmdbEnv::read()/write(). Values
 // returned by get()/scan() point into the map and are valid only until the
 // transaction ends: decode or copy them inside the body.
+//
+// put() seals each value (cache/seal.h); get() and scan() hand out only
+// values whose seal holds, and only after checking that the value's length
+// stays inside data.mdb, so a damaged page is never read past the file's end
+// (SIGBUS). A value that fails is a miss, counted in
+// LmdbEnv::corrupt_records().
 class Txn {
  public:
-  // The value for `key`, or nullopt when there is none.
-  Result<std::optional<std::string_view>> get(Db db, std::string_view key);
+  // The value for `key`, or nullopt when there is none or it fails its
+  // checks. With `payload_size` set, a value of another length is a miss
+  // before any of its bytes is read.
+  Result<std::optional<std::string_view>> get(Db db, std::string_view key, std::size_t payload_size = kAnySize);
   Result<void> put(Db db, std::string_view key, std::string_view value);
   // Whether the key existed.
   Result<bool> del(Db db, std::string_view key);
-  // Calls fn(key, value) for each entry whose key is >= `from`, in key order,
-  // until fn returns false.
+  // Calls fn(key, value) for each entry whose key is >= `from` and whose
+  // value passes its checks, in key order, until fn returns false.
   Result<void> scan(Db db, std::string_view from,
                     const std::function<bool(std::string_view key, std::string_view value)>& fn);
 
@@ -71,11 +84,13 @@ class Txn {
  private:
   friend class LmdbEnv;
   friend class Snapshot;
-  Txn(LmdbEnv& env, MDB_txn* txn) : env_(&env), txn_(txn) {}
+  Txn(LmdbEnv& env, MDB_txn* txn, bool writable = false) : env_(&env), txn_(txn), writable_(writable) {}
   Error fail_with(int rc, std::string_view what);
 
   LmdbEnv* env_;
   MDB_txn* txn_;
+  // A write transaction's values may sit in pages it copied to the heap.
+  bool writable_;
   int failure_ = 0;
 };
 
@@ -143,6 +158,15 @@ class LmdbEnv {
   // Writes the corruption marker so the next open() moves the files aside.
   void mark_corrupt();
 
+  // Walks every database in one read transaction, checking every value's
+  // length and seal, and LMDB's free list (page numbers inside the file).
+  // Returns how many values it checked; ErrorKind::corrupt on any damage.
+  // Values of an older format (unsealed) are not damage.
+  Result<std::uint64_t> verify();
+
+  // Values that failed their seal or length check in this process (misses).
+  std::uint64_t corrupt_records() const { return corrupt_records_; }
+
  private:
   friend class Txn;
   friend class Snapshot;
@@ -156,6 +180,15 @@ class LmdbEnv {
   Result<void> grow();
   void release_snapshots();
   MDB_dbi dbi(Db db) const { return dbis_[static_cast<std::size_t>(db)]; }
+  // The payload of a stored value, or nullopt (counted when damaged).
+  std::optional<std::string_view> checked(std::string_view key, const MDB_val& value, std::size_t payload_size,
+                                          bool writable);
+  // Whether [value, value + size) lies in the part of the map that data.mdb
+  // backs; with `writable`, a value outside the map (a page the write
+  // transaction copied) passes too.
+  bool in_file(const MDB_val& value, bool writable);
+  void refresh_bounds();
+  Result<void> verify_free_list(Txn& txn);
 
   std::string dir_;
   EnvOptions options_;
@@ -163,6 +196,10 @@ class LmdbEnv {
   std::array<MDB_dbi, kDbCount> dbis_{};
   std::vector<Snapshot*> snapshots_;
   int growth_count_ = 0;
+  std::uintptr_t map_begin_ = 0;  // where data.mdb is mapped (refresh_bounds)
+  std::size_t map_bytes_ = 0;     // the map's size
+  std::size_t file_bytes_ = 0;    // how much of it data.mdb backs
+  std::uint64_t corrupt_records_ = 0;
 };
 
 // True for the LMDB codes that mean the files cannot be trusted.

@@ -8,9 +8,10 @@
 namespace wharf::cache {
 namespace {
 
-constexpr std::uint8_t kStatVersion = 1;
-constexpr int kJsonVersion = 1;
-constexpr std::size_t kStatSize = 62;
+// Version 2: the records are sealed (cache/seal.h) since wharf-cache/3.
+constexpr std::uint8_t kStatVersion = 2;
+constexpr int kJsonVersion = 2;
+constexpr std::size_t kStatSize = kStatRecordSize;
 
 template <class T>
 void put_le(std::string& out, T value) {

@@ -33,6 +33,7 @@ struct LedgerEntry {
 };
 
 // StatRecord: a fixed 62-byte little-endian layout, version byte first.
+inline constexpr std::size_t kStatRecordSize = 62;
 std::string encode_stat(const hashing::StatRecord& record);
 std::optional<hashing::StatRecord> decode_stat(std::string_view bytes);
 

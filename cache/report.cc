@@ -26,7 +26,9 @@ std::string stats_to_text(const CacheStats& stats) {
     out += fmt::format("  {:<12} {:>9} entries {:>11}\n", db.name, db.entries, format_size(db.bytes));
   }
   out += fmt::format("blobs: {} files, {}\n", stats.blob_count, format_size(stats.blob_bytes));
-  if (stats.tmp_files > 0) out += fmt::format("temporary files: {}\n", stats.tmp_files);
+  if (stats.tmp_files > 0) {
+    out += fmt::format("temporary files: {}, {}\n", stats.tmp_files, format_size(stats.tmp_bytes));
+  }
   for (const auto& dir : stats.corrupt_dirs) out += fmt::format("moved aside: {}\n", dir);
   return out;
 }
@@ -41,6 +43,7 @@ std::string stats_to_json(const CacheStats& stats) {
                          {"databases", dbs},
                          {"blobs", {{"count", stats.blob_count}, {"bytes", stats.blob_bytes}}},
                          {"tmp_files", stats.tmp_files},
+                         {"tmp_bytes", stats.tmp_bytes},
                          {"corrupt_dirs", stats.corrupt_dirs}};
   return json.dump(2) + "\n";
 }
@@ -56,6 +59,10 @@ std::string gc_to_text(const GcReport& report) {
   out += fmt::format("{} {} artifacts and {} blob files; blobs {} -> {}; kept {} ({} for the ledger)\n", verb,
                      report.removed.size(), report.removed_blobs.size(), format_size(report.bytes_before),
                      format_size(report.bytes_after), report.kept, report.ledger_protected);
+  if (report.removed_temp_files > 0) {
+    out += fmt::format("removed {} temporary files of writers that are gone ({})\n", report.removed_temp_files,
+                       format_size(report.removed_temp_bytes));
+  }
   return out;
 }
 
@@ -75,7 +82,9 @@ std::string gc_to_json(const GcReport& report) {
                          {"kept", report.kept},
                          {"ledger_protected", report.ledger_protected},
                          {"bytes_before", report.bytes_before},
-                         {"bytes_after", report.bytes_after}};
+                         {"bytes_after", report.bytes_after},
+                         {"removed_temp_files", report.removed_temp_files},
+                         {"removed_temp_bytes", report.removed_temp_bytes}};
   return json.dump(2) + "\n";
 }
 

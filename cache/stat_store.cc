@@ -22,7 +22,7 @@ std::optional<std::string> BufferedDb::find(std::string_view key) {
   if (auto it = pending_.find(stored_key); it != pending_.end()) return it->second;
   auto txn = snapshot_.txn();
   if (!txn) return std::nullopt;
-  auto value = (*txn)->get(db_, stored_key);
+  auto value = (*txn)->get(db_, stored_key, payload_size_);
   if (!value || !*value) return std::nullopt;
   return std::string(**value);
 }

@@ -22,10 +22,10 @@ Result<CacheStats> collect_stats(Cache& cache) {
   stats.blob_count = blobs->size();
   for (const auto& blob : *blobs) stats.blob_bytes += blob.size;
 
+  TempUsage temporaries = cache.blobs().temporaries();
+  stats.tmp_files = temporaries.files;
+  stats.tmp_bytes = temporaries.bytes;
   std::error_code ec;
-  for (fs::directory_iterator it(cache.blobs().tmp_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    ++stats.tmp_files;
-  }
   for (fs::directory_iterator it(cache.dir(), ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.starts_with("db.corrupt-")) stats.corrupt_dirs.push_back(it->path().string());

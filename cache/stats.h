@@ -21,7 +21,8 @@ struct CacheStats {
   std::vector<DbStats> dbs;  // in kDbNames order
   std::uint64_t blob_count = 0;
   std::uint64_t blob_bytes = 0;
-  std::uint64_t tmp_files = 0;            // blobs being written, or left by a crash
+  std::uint64_t tmp_files = 0;  // blobs being written, or left by a writer that died
+  std::uint64_t tmp_bytes = 0;
   std::vector<std::string> corrupt_dirs;  // environments moved aside, sorted
 };
 

@@ -27,6 +27,8 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
   if (!statuses) return std::unexpected(statuses.error());
 
   const hashing::HashStats& stats = run->stats;
+  // Cache records that failed their checksum and were read as misses.
+  const auto corrupt_records = (*workspace->cache())->env().corrupt_records();
   if (flags.stats) std::cerr << "wharf: phases: " << run->phases.str() << "\n";
   if (flags.json) {
     nlohmann::ordered_json services = nlohmann::ordered_json::array();
@@ -40,6 +42,7 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
                     {"blob_hits", stats.blob_hits},
                     {"files_read", stats.files_read},
                     {"bytes_read", stats.bytes_read}};
+    out["stats"]["corrupt_records"] = corrupt_records;
     std::cout << out.dump(2) << "\n";
     return 0;
   }
@@ -48,8 +51,9 @@ Result<int> run_hash(const GlobalOptions& global, const HashFlags& flags) {
   }
   if (flags.stats) {
     std::cout.flush();
-    std::cerr << fmt::format("wharf: stats: files={} stat_hits={} blob_hits={} files_read={} bytes_read={}\n",
-                             stats.files, stats.stat_hits, stats.blob_hits, stats.files_read, stats.bytes_read);
+    std::cerr << fmt::format(
+        "wharf: stats: files={} stat_hits={} blob_hits={} files_read={} bytes_read={} corrupt_records={}\n",
+        stats.files, stats.stat_hits, stats.blob_hits, stats.files_read, stats.bytes_read, corrupt_records);
   }
   return 0;
 }

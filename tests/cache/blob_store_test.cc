@@ -1,11 +1,17 @@
 #include "cache/blob_store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <fmt/format.h>
 
 #include "cache/sha256.h"
 #include "tests/testing/temp_dir.h"
@@ -110,6 +116,35 @@ TEST_F(BlobStoreTest, ListAndRemove) {
   auto missing = store_.read(a->digest);
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+}
+
+// A temporary whose writer died goes with the next sweep (the next put, or
+// gc); one a live writer holds stays.
+TEST_F(BlobStoreTest, SweepRemovesOnlyTemporariesOfDeadWriters) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  std::string dead = fmt::format("{}/blob-{}-AAAAAA", store_.tmp_dir(), child);
+  std::ofstream(dead) << "half a blob";
+  // Locked: its writer lives (in another pid namespace, say) whatever the pid says.
+  std::string live = fmt::format("{}/blob-{}-BBBBBB", store_.tmp_dir(), child);
+  int fd = ::open(live.c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  std::string old_style = store_.tmp_dir() + "/blob-CCCCCC";  // an older wharf's: kept for 24 hours
+  std::ofstream(old_style) << "x";
+  EXPECT_EQ(store_.temporaries().files, 3u);
+
+  auto put = store_.put_bytes("a blob");
+  ASSERT_TRUE(put);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  EXPECT_TRUE(std::filesystem::exists(old_style));
+  TempUsage left = store_.temporaries();
+  EXPECT_EQ(left.files, 2u);
+  EXPECT_EQ(left.bytes, 1u);
+  ::close(fd);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ bool SameStat(const hashing::StatRecord& a, const hashing::StatRecord& b) {
 TEST(RecordsTest, StatRecordRoundTripsInAFixedLayout) {
   auto bytes = encode_stat(SampleStat());
   EXPECT_EQ(bytes.size(), 62u);
-  EXPECT_EQ(bytes[0], 1);  // version
+  EXPECT_EQ(bytes[0], 2);  // version
   auto decoded = decode_stat(bytes);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_TRUE(SameStat(*decoded, SampleStat()));
@@ -34,7 +34,7 @@ TEST(RecordsTest, StatRecordRejectsOtherVersionsLengthsAndTypes) {
   EXPECT_FALSE(decode_stat(bytes + "x"));
   EXPECT_FALSE(decode_stat(""));
   auto other_version = bytes;
-  other_version[0] = 2;
+  other_version[0] = 1;
   EXPECT_FALSE(decode_stat(other_version));
   auto bad_type = bytes;
   bad_type[1] = 9;
