@@ -13,12 +13,14 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace wharf::fs {
 namespace {
 
 std::unexpected<Error> errno_error(std::string_view what, const std::string& path, int err) {
   ErrorKind kind = (err == ENOENT || err == ENOTDIR) ? ErrorKind::not_found : ErrorKind::io;
-  return fail(kind, fmt::format("{} {}: {}", what, path, std::strerror(err)));
+  return fail(kind, fmt::format("{} {}: {}", what, printable(path, 300), std::strerror(err)));
 }
 
 FileType type_of_mode(mode_t mode) {

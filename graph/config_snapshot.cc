@@ -111,9 +111,9 @@ class Reader {
   std::string str() { return std::string(view()); }
   SourceLocation where() {
     SourceLocation location;
-    location.file = file_;
     location.line = static_cast<int>(u32());
     location.column = static_cast<int>(u32());
+    if (location.line != 0) location.file = file_;  // 0: a value that was not written (an absent key)
     return location;
   }
   // One reader per field type, the mirror of Writer's.

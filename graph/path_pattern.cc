@@ -40,6 +40,21 @@ Result<PathPattern> PathPattern::parse(std::string_view text) {
     return fail(ErrorKind::config, fmt::format("path \"{}\" holds a control character (byte {}); remove it",
                                                printable(text), *at));
   }
+  // What no file system here can hold (PATH_MAX, NAME_MAX on Linux): a typo
+  // or a pasted blob, better named here than as a failed stat later.
+  constexpr std::size_t kMaxPath = 4095;
+  constexpr std::size_t kMaxSegment = 255;
+  std::size_t longest = 0;
+  for (std::size_t start = 0; start <= text.size();) {
+    std::size_t end = std::min(text.find('/', start), text.size());
+    longest = std::max(longest, end - start);
+    start = end + 1;
+  }
+  if (text.size() > kMaxPath || longest > kMaxSegment) {
+    return fail(ErrorKind::config, fmt::format("path \"{}\" is too long ({} bytes, a part of {}); at most {} bytes, "
+                                               "{} per part",
+                                               printable(text), text.size(), longest, kMaxPath, kMaxSegment));
+  }
   if (is_normal_literal(text)) {
     // A literal matches by prefix (matches() needs no segments): the text is
     // its own root.
