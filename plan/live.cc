@@ -9,11 +9,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "util/text.h"
+
 namespace wharf::plan {
 namespace {
 
 // How much of a name, value or parser message goes into an error.
-constexpr std::size_t kQuoteLimit = 80;
 
 // The byte offset of the first '[' or '{' nested deeper than kLiveMaxDepth.
 // Checked before parsing: the parser itself is iterative, but printing or
@@ -43,32 +44,11 @@ std::optional<std::size_t> too_deep(std::string_view text) {
   return std::nullopt;
 }
 
-bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
-
-// `text` for an error message: control characters as \xNN, cut after
-// kQuoteLimit bytes (not inside a UTF-8 sequence) with the full length said.
-std::string shown(std::string_view text) {
-  std::size_t end = std::min(text.size(), kQuoteLimit);
-  if (end < text.size()) {
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
-  }
-  std::string out;
-  for (char c : text.substr(0, end)) {
-    if (is_control(c)) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out.push_back(c);
-    }
-  }
-  if (end < text.size()) out += fmt::format("... ({} bytes in all)", text.size());
-  return out;
-}
-
 // What is wrong with a service name or revision, or "" when nothing.
 std::string text_problem(std::string_view text) {
   if (text.empty()) return "is empty";
   if (text.size() > kLiveMaxText) return fmt::format("is longer than {} bytes", kLiveMaxText);
-  if (std::any_of(text.begin(), text.end(), is_control)) return "holds a control character";
+  if (find_control_char(text)) return "holds a control character";
   return "";
 }
 
@@ -98,7 +78,7 @@ Result<LiveShas> parse_live(std::string_view text, std::string_view file) {
   } catch (const nlohmann::json::parse_error& e) {
     // The parser's message quotes the last token read, which can be the
     // whole file.
-    return fail(ErrorKind::config, fmt::format("{}: not valid JSON (byte {}): {}", file, e.byte, shown(e.what())));
+    return fail(ErrorKind::config, fmt::format("{}: not valid JSON (byte {}): {}", file, e.byte, printable(e.what())));
   }
   if (!json.is_object()) {
     return fail(
@@ -106,24 +86,24 @@ Result<LiveShas> parse_live(std::string_view text, std::string_view file) {
         fmt::format("{}: expected a JSON object of service name -> git SHA, like {{\"api\": \"d99f8e8\"}}", file));
   }
   if (twice) {
-    return fail(ErrorKind::config,
-                fmt::format("{}: service '{}' is listed twice; give each service one live SHA", file, shown(*twice)));
+    return fail(ErrorKind::config, fmt::format("{}: service '{}' is listed twice; give each service one live SHA", file,
+                                               printable(*twice)));
   }
   LiveShas live;
   for (const auto& [name, value] : json.items()) {
     if (std::string problem = text_problem(name); !problem.empty()) {
-      return fail(ErrorKind::config, fmt::format("{}: the service name '{}' {}", file, shown(name), problem));
+      return fail(ErrorKind::config, fmt::format("{}: the service name '{}' {}", file, printable(name), problem));
     }
     if (!value.is_string()) {
-      return fail(
-          ErrorKind::config,
-          fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}", file,
-                      shown(name), shown(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
+      return fail(ErrorKind::config,
+                  fmt::format("{}: service '{}': the live version must be a non-empty string (a git SHA), got {}", file,
+                              printable(name),
+                              printable(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
     }
     const auto& rev = value.get_ref<const std::string&>();
     if (std::string problem = text_problem(rev); !problem.empty()) {
       return fail(ErrorKind::config, fmt::format("{}: service '{}': the live version '{}' {}; expected a git SHA", file,
-                                                 shown(name), shown(rev), problem));
+                                                 printable(name), printable(rev), problem));
     }
     live.emplace(name, rev);
   }

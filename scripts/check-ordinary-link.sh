@@ -10,10 +10,11 @@ src=$1 build=$2 main_wharf=$3 launcher=${4:-}
 args=(-S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWHARF_WERROR=ON
       -DWHARF_STATIC_LIBGIT2=OFF -DWHARF_BUILD_TESTS=OFF)
 [[ -n $launcher ]] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
-cmake "${args[@]}" > "$build.configure.log"
-grep -q "static with link-time replacements: OFF" "$build.configure.log" ||
-  { echo "configure did not fall back to ordinary linking"; cat "$build.configure.log"; exit 1; }
-cmake --build "$build" --target wharf > "$build.build.log" || { tail -50 "$build.build.log"; exit 1; }
+mkdir -p "$build"
+cmake "${args[@]}" > "$build/configure.log"
+grep -q "static with link-time replacements: OFF" "$build/configure.log" ||
+  { echo "configure did not fall back to ordinary linking"; cat "$build/configure.log"; exit 1; }
+cmake --build "$build" --target wharf > "$build/build.log" || { tail -50 "$build/build.log"; exit 1; }
 wharf=$build/wharf
 
 ldd "$wharf" | grep -q 'libgit2\.so' || { echo "expected the shared libgit2:"; ldd "$wharf"; exit 1; }

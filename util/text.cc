@@ -84,21 +84,20 @@ bool is_valid_name(std::string_view name) {
 }
 
 std::string printable(std::string_view text, std::size_t max) {
+  std::size_t end = std::min(text.size(), max);
+  if (end < text.size()) {
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;  // not inside UTF-8
+  }
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (out.size() >= max) {
-      out += fmt::format("... ({} bytes)", text.size());
-      break;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
+  for (char c : text.substr(0, end)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
     } else {
-      out += static_cast<char>(c);
+      out.push_back(c);
     }
   }
+  if (end < text.size()) out += fmt::format("... ({} bytes in all)", text.size());
   return out;
 }
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace wharf::vcs {
 namespace {
 
@@ -23,21 +25,6 @@ void init_libgit2() {
     // plan's instructions (callgrind), so read as git does.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
   });
-}
-
-// `text` for a message: control characters as \xNN, cut to a readable length.
-std::string shown(std::string_view text) {
-  constexpr std::size_t kLimit = 80;
-  std::string out;
-  for (char c : text.substr(0, kLimit)) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out.push_back(c);
-    }
-  }
-  if (text.size() > kLimit) out += fmt::format("... ({} bytes in all)", text.size());
-  return out;
 }
 
 // A full or abbreviated hex SHA, as `git rev-parse` would take one.
@@ -149,30 +136,30 @@ std::expected<ObjectId, ResolveError> Repository::resolve_commit(std::string_vie
   // resolve something else.
   if (std::any_of(spec.begin(), spec.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     return std::unexpected(ResolveError{
-        ResolveFailure::invalid, fmt::format("'{}' holds a control character; it names no revision", shown(spec))});
+        ResolveFailure::invalid, fmt::format("'{}' holds a control character; it names no revision", printable(spec))});
   }
   git_object* object = nullptr;
   int rc = git_revparse_single(&object, repo_, spec.c_str());
   if (rc != 0) {
     // (libgit2 calls a prefix under 4 digits ambiguous too: it names nothing.)
     if (rc == GIT_EAMBIGUOUS && spec.size() >= GIT_OID_MINPREFIXLEN) {
-      return std::unexpected(ResolveError{ResolveFailure::ambiguous, shown(last_git_error())});
+      return std::unexpected(ResolveError{ResolveFailure::ambiguous, printable(last_git_error())});
     }
     // Only a well-formed SHA can be a commit this clone lacks (fetching more
     // history helps); any other name is a typo or a branch or tag that does
     // not exist here, and fetch advice would send the user the wrong way.
-    if (is_hex_sha(spec)) return std::unexpected(ResolveError{ResolveFailure::not_found, shown(last_git_error())});
+    if (is_hex_sha(spec)) return std::unexpected(ResolveError{ResolveFailure::not_found, printable(last_git_error())});
     return std::unexpected(ResolveError{
         ResolveFailure::invalid,
-        fmt::format("'{}' is not a commit, branch or tag in this repository{} (libgit2: {})", shown(spec),
+        fmt::format("'{}' is not a commit, branch or tag in this repository{} (libgit2: {})", printable(spec),
                     is_shallow() ? "; the clone is shallow, so an ancestor like HEAD~5 may lie beyond its history" : "",
-                    shown(last_git_error()))});
+                    printable(last_git_error()))});
   }
   git_object* peeled = nullptr;
   rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT);
   git_object_free(object);
   if (rc != 0) {
-    return std::unexpected(ResolveError{ResolveFailure::invalid, fmt::format("'{}' is not a commit", shown(spec))});
+    return std::unexpected(ResolveError{ResolveFailure::invalid, fmt::format("'{}' is not a commit", printable(spec))});
   }
   ObjectId id;
   git_oid_cpy(&id.raw, git_object_id(peeled));
