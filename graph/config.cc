@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
+#include "graph/artifact_spec.h"
 #include "graph/config_fields.h"
 #include "util/text.h"
 
@@ -120,6 +122,92 @@ class Reader {
     out = TextEntry{s->get(), at(node.source())};
   }
 
+  // A nested table, kept as its leaves (see SettingEntry).
+  void read(const toml::node& node, std::vector<SettingEntry>& out, const FieldSpec&, const Context& what) {
+    if (!node.is_table()) {
+      error(node.source(),
+            fmt::format("{} must be a table, like [{}.{}.{}]", what.str(), what.kind, what.name, what.key));
+      return;
+    }
+    flatten(node, "", out, what);
+  }
+
+  static std::string pointer_segment(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+      if (c == '~') {
+        out += "~0";
+      } else if (c == '/') {
+        out += "~1";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  // A scalar as JSON, or nullopt (reported) for what a setting cannot hold.
+  std::optional<nlohmann::json> scalar(const toml::node& node, const Context& what, std::string_view pointer) {
+    if (const auto* s = node.as_string()) {
+      if (auto bad = find_control_char(s->get(), /*allow_tab_newline=*/true)) {
+        error(node.source(),
+              fmt::format("{}{} holds a control character (byte {}); remove it", what.str(), pointer, *bad));
+        return std::nullopt;
+      }
+      return nlohmann::json(s->get());
+    }
+    if (const auto* i = node.as_integer()) return nlohmann::json(i->get());
+    if (const auto* b = node.as_boolean()) return nlohmann::json(b->get());
+    error(node.source(), fmt::format("{}{} must be a string, an integer or a boolean", what.str(), pointer));
+    return std::nullopt;
+  }
+
+  void flatten(const toml::node& node, const std::string& pointer, std::vector<SettingEntry>& out,
+               const Context& what) {
+    if (const auto* table = node.as_table()) {
+      if (table->empty()) out.push_back(SettingEntry{pointer, "{}", at(node.source())});
+      for (const auto& [key, child] : *table) {
+        if (auto bad = find_control_char(key.str(), /*allow_tab_newline=*/false)) {
+          error(key.source(), fmt::format("{} key holds a control character (byte {})", what.str(), *bad));
+          continue;
+        }
+        flatten(child, pointer + "/" + pointer_segment(key.str()), out, what);
+      }
+      return;
+    }
+    if (const auto* array = node.as_array()) {
+      if (array->empty()) {
+        out.push_back(SettingEntry{pointer, "[]", at(node.source())});
+        return;
+      }
+      if (array->front().is_table()) {  // an array of tables: each table by its index
+        for (std::size_t i = 0; i < array->size(); ++i) {
+          const toml::node& item = *array->get(i);
+          if (!item.is_table()) {
+            error(item.source(), fmt::format("{}{} mixes tables and values; use only tables", what.str(), pointer));
+            continue;
+          }
+          flatten(item, fmt::format("{}/{}", pointer, i), out, what);
+        }
+        return;
+      }
+      nlohmann::json values = nlohmann::json::array();
+      for (const toml::node& item : *array) {
+        if (item.is_table() || item.is_array()) {
+          error(item.source(), fmt::format("{}{} must hold only strings, integers or booleans", what.str(), pointer));
+          return;
+        }
+        auto value = scalar(item, what, pointer);
+        if (!value) return;
+        values.push_back(std::move(*value));
+      }
+      out.push_back(SettingEntry{pointer, values.dump(), at(node.source())});
+      return;
+    }
+    if (auto value = scalar(node, what, pointer))
+      out.push_back(SettingEntry{pointer, value->dump(), at(node.source())});
+  }
+
   // Reads the keys of `body` into the fields of `target` that `applies`
   // accepts; reports unknown keys (with the nearest valid one) and missing
   // required fields (at `where`, the table's name).
@@ -183,6 +271,9 @@ class Reader {
       }
       read_fields(
           *body, component, what, [kind](const FieldSpec& spec) { return spec.applies_to(kind); }, component.where);
+      for (const ConfigProblem& problem : artifact_problems(component)) {
+        errors_.push_back(Problem{problem.where.line, problem.where.column, problem.message});
+      }
       out.push_back(std::move(component));
     }
   }

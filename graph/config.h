@@ -38,6 +38,19 @@ struct TextEntry {
   SourceLocation where;
 };
 
+// One value of a nested table (a service's `zip` or `image`), flattened: the
+// table is kept as its leaves so the reader, the snapshot, the input key and
+// `wharf explain` handle any nesting with one field type. `pointer` is the
+// leaf's JSON pointer inside the table ("/entrypoint", "/layers/0/files/1/from";
+// RFC 6901: '~' is "~0", '/' is "~1"); `json` its value as compact JSON (a
+// string, number, boolean, an array of those, or "{}"/"[]" for an empty one).
+// graph/artifact_spec.h turns the leaves of a table into its typed form.
+struct SettingEntry {
+  std::string pointer;
+  std::string json;
+  SourceLocation where;
+};
+
 enum class ComponentKind { package, service };
 
 // A [package.NAME] or [service.NAME] table. Its fields are declared once, in
@@ -49,8 +62,12 @@ struct ComponentConfig {
   std::vector<PatternEntry> paths;
   std::vector<PatternEntry> exclude;
   std::vector<NameEntry> deps;
-  std::vector<NameEntry> env;  // services: environment variables that are inputs
-  TextEntry build;             // services: the build command, an input too
+  std::vector<NameEntry> env;         // services: environment variables that are inputs
+  TextEntry build;                    // services: the build command, an input too
+  TextEntry workdir;                  // services: where `build` runs (default: the repository root)
+  std::vector<PatternEntry> outputs;  // services: what `build` writes (the names are keyed, not the contents)
+  std::vector<SettingEntry> zip;      // services: a zip artifact (graph/artifact_spec.h)
+  std::vector<SettingEntry> image;    // services: an OCI image artifact (graph/artifact_spec.h)
 };
 
 // [workspace]; its fields are declared in graph/config_fields.h too.

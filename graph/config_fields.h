@@ -5,7 +5,8 @@
 //
 // Adding a field to a table: add the member to the struct in graph/config.h
 // and one visit(...) line below. Its type must be one that the visitors
-// handle (std::vector<PatternEntry>, std::vector<NameEntry>, TextEntry); a new
+// handle (std::vector<PatternEntry>, std::vector<NameEntry>, TextEntry,
+// std::vector<SettingEntry> for a nested table); a new
 // type fails to compile in each visitor until it is handled there. The
 // snapshot's format and the key's transcript follow from the list (see
 // config_schema()); keys change, deliberately, when a keyed field is added.
@@ -58,6 +59,13 @@ void visit_fields(C& c, Visit&& visit) {
   // hashed separately (hashing/service_key.cc).
   visit(FieldSpec{.name = "env", .tables = Tables::services, .names = NameRule::env_var}, c.env);
   visit(FieldSpec{.name = "build", .tables = Tables::services}, c.build);
+  visit(FieldSpec{.name = "workdir", .tables = Tables::services}, c.workdir);
+  // The names of the outputs are keyed (another list packs other files); their
+  // contents never are: they are what the build makes from the inputs.
+  visit(FieldSpec{.name = "outputs", .tables = Tables::services}, c.outputs);
+  // Every artifact setting is an input: a new entrypoint is a new image.
+  visit(FieldSpec{.name = "zip", .tables = Tables::services}, c.zip);
+  visit(FieldSpec{.name = "image", .tables = Tables::services}, c.image);
 }
 
 // The fields of [workspace].
@@ -78,5 +86,6 @@ std::string config_schema();
 inline std::string_view field_type_name(const std::vector<PatternEntry>&) { return "patterns"; }
 inline std::string_view field_type_name(const std::vector<NameEntry>&) { return "names"; }
 inline std::string_view field_type_name(const TextEntry&) { return "text"; }
+inline std::string_view field_type_name(const std::vector<SettingEntry>&) { return "table"; }
 
 }  // namespace wharf::graph

@@ -54,6 +54,14 @@ class Writer {
     str(text.value);
     where(text.where);
   }
+  void field(const std::vector<SettingEntry>& entries) {
+    u32(static_cast<std::uint32_t>(entries.size()));
+    for (const auto& entry : entries) {
+      str(entry.pointer);
+      str(entry.json);
+      where(entry.where);
+    }
+  }
   template <class T>
   void fields(const T& table) {
     visit_fields(table, [this](const FieldSpec&, const auto& member) { field(member); });
@@ -142,6 +150,15 @@ class Reader {
   void field(TextEntry& out) {
     out.value = str();
     out.where = where();
+  }
+  void field(std::vector<SettingEntry>& out) {
+    std::uint32_t n = count(16);
+    out.reserve(n);
+    for (std::uint32_t i = 0; i < n && ok_; ++i) {
+      std::string pointer = str();
+      std::string json = str();
+      out.push_back(SettingEntry{std::move(pointer), std::move(json), where()});
+    }
   }
   template <class T>
   void fields(T& table) {

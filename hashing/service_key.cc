@@ -583,7 +583,13 @@ Digest128 KeySet::hash_component(const ComponentKey& component, std::string* tra
       const bool keyed = spec.key == graph::KeyUse::all || (spec.key == graph::KeyUse::services && is_service);
       if (!keyed || !spec.applies_to(component.kind)) return;
       const std::string tag = fmt::format("{}.{}", table, spec.name);
-      for (const std::string& value : normalized_values(member)) h.field(tag, value);
+      if constexpr (std::is_same_v<std::decay_t<decltype(member)>, std::vector<graph::SettingEntry>>) {
+        // A nested table: one field per leaf, tagged with its pointer
+        // ("config.image/entrypoint"), so `wharf explain` names the setting.
+        for (const graph::SettingEntry& setting : member) h.field(tag + setting.pointer, setting.json);
+      } else {
+        for (const std::string& value : normalized_values(member)) h.field(tag, value);
+      }
     };
   };
   graph::visit_fields(*component.config, hash_fields("config"));

@@ -33,7 +33,7 @@ namespace wharf::hashing {
 
 // Bump when anything about what goes into a key changes.
 // (/2: config fields hashed as declared in graph/config_fields.h.)
-inline constexpr std::string_view kKeyFormat = "wharf-input-key/2";
+inline constexpr std::string_view kKeyFormat = "wharf-input-key/3";
 
 struct TrackedFile {
   std::string path;  // repository-relative

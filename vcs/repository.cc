@@ -177,6 +177,17 @@ std::optional<std::int64_t> Repository::commit_time(std::string_view rev) const 
   return when;
 }
 
+std::string Repository::short_id(const ObjectId& commit) const {
+  git_object* object = nullptr;
+  std::string out = commit.short_hex();
+  if (git_object_lookup(&object, repo_, &commit.raw, GIT_OBJECT_ANY) != 0) return out;
+  git_buf buf = GIT_BUF_INIT;
+  if (git_object_short_id(&buf, object) == 0) out.assign(buf.ptr, buf.size);
+  git_buf_dispose(&buf);
+  git_object_free(object);
+  return out;
+}
+
 Result<ObjectId> Repository::merge_base(const ObjectId& a, const ObjectId& b) const {
   ObjectId out;
   if (git_merge_base(&out.raw, repo_, &a.raw, &b.raw) != 0) {

@@ -60,6 +60,10 @@ class Repository {
   // resolves.
   std::optional<std::int64_t> commit_time(std::string_view rev) const;
 
+  // The commit's abbreviated id as libgit2 gives it: core.abbrev digits
+  // (default 7), more when needed to be unambiguous. What image tags use.
+  std::string short_id(const ObjectId& commit) const;
+
   // The best common ancestor of two commits.
   Result<ObjectId> merge_base(const ObjectId& a, const ObjectId& b) const;
 

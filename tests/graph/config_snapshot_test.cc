@@ -32,7 +32,17 @@ exclude = ["apps/billing/**/*_test.rs"]
 paths = ["apps/billing", "build/billing.env"]
 
 [service.web]
+outputs = ["apps/web/dist"]
 paths = ["apps/web/src/**/*.tsx"]
+workdir = "apps/web"
+
+[service.web.image]
+entrypoint = ["node", "server.js"]
+labels = { "org.opencontainers.image.source" = "x/y", "a/b~c" = "1" }
+[[service.web.image.layers]]
+files = [{ from = "apps/web/dist", to = "app" }]
+[[service.web.image.layers]]
+files = []
 )";
 
 // Everything a Config holds, as text, locations included.
@@ -45,6 +55,9 @@ void describe_value(std::string& out, const std::vector<NameEntry>& entries) {
   for (const auto& entry : entries) out += " " + entry.name + " @" + entry.where.str();
 }
 void describe_value(std::string& out, const TextEntry& text) { out += " " + text.value + " @" + text.where.str(); }
+void describe_value(std::string& out, const std::vector<SettingEntry>& entries) {
+  for (const auto& entry : entries) out += " " + entry.pointer + "=" + entry.json + " @" + entry.where.str();
+}
 
 std::string describe(const Config& config) {
   std::string out = "file=" + config.file + "\n";

@@ -203,7 +203,7 @@ TEST_F(ServiceKeyTest, InputsFollowTheGraph) {
   EXPECT_EQ(keys.packages()[api->packages[0]].name, "common");
   EXPECT_EQ(api->input_files, 4u);
   std::string transcript = keys.transcript(*api);
-  EXPECT_NE(transcript.find("format: wharf-input-key/2\nkind: service\nname: api\n"), std::string::npos);
+  EXPECT_NE(transcript.find("format: wharf-input-key/3\nkind: service\nname: api\n"), std::string::npos);
   EXPECT_NE(transcript.find("file.path: services/api/index.ts\nfile.mode: 100644\nfile.digest: " +
                             to_hex(xxh3_128("import 'common';")) + "\n"),
             std::string::npos);
