@@ -21,7 +21,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"plan", add_plan_command}, {"graph", add_graph_command},     {"cache", add_cache_command},
-    {"hash", add_hash_command}, {"explain", add_explain_command},
+    {"hash", add_hash_command}, {"explain", add_explain_command}, {"build", add_build_command},
 };
 
 // The subcommand named on the command line: the first argument that is not

@@ -1,0 +1,239 @@
+// `wharf build`: plan, key, reuse or build, pack, export; a progress display
+// on a terminal, plain lines otherwise, and --json for scripts.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/run.h"
+#include "util/text.h"
+#include "workspace/build.h"
+
+namespace wharf::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+// Ctrl-C and SIGTERM set the flag the build checks; a second Ctrl-C kills
+// wharf at once (the build commands are in their own process groups and
+// were told to stop by the first).
+class InterruptScope {
+ public:
+  InterruptScope() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+  if (bytes >= 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  return fmt::format("{} B", bytes);
+}
+
+// What the user sees while services build, on stderr. On a terminal: a
+// block of lines, one per running service, redrawn in place, with finished
+// services printed above it; otherwise one line per event.
+class Progress {
+ public:
+  explicit Progress(bool terminal) : terminal_(terminal), start_(std::chrono::steady_clock::now()) {}
+
+  void phase(const std::string& service, const char* name) {
+    std::lock_guard lock(mutex_);
+    auto& row = running_[service];
+    row.phase = name;
+    row.since = std::chrono::steady_clock::now();
+    if (!terminal_) {
+      std::cerr << fmt::format("wharf: {}: {}\n", service, name);
+      return;
+    }
+    redraw();
+  }
+
+  void packed(const std::string& service, std::uint64_t files, std::uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    auto& row = running_[service];
+    row.files = files;
+    row.bytes = bytes;
+    if (terminal_) redraw();
+  }
+
+  void finished(const workspace::BuiltService& s) {
+    std::lock_guard lock(mutex_);
+    running_.erase(s.name);
+    clear();
+    std::string line = fmt::format("wharf: {}: {}", s.name, workspace::status_name(s.status));
+    if (s.status == workspace::BuildStatus::failed || s.status == workspace::BuildStatus::skipped) {
+      line += ": " + s.reason;
+    } else {
+      line += fmt::format(" {} {} {} -> {}", s.kind, s.digest.substr(0, 19), human_bytes(s.size), s.path);
+      if (s.status == workspace::BuildStatus::built && s.build_seconds > 0) {
+        line += fmt::format(" (build {:.1f} s)", s.build_seconds);
+      }
+    }
+    std::cerr << line << "\n";
+    if (terminal_) redraw();
+  }
+
+  void done() {
+    std::lock_guard lock(mutex_);
+    clear();
+  }
+
+ private:
+  struct Row {
+    std::string phase;
+    std::chrono::steady_clock::time_point since;
+    std::uint64_t files = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  void clear() {
+    if (!terminal_ || drawn_ == 0) return;
+    std::cerr << fmt::format("\x1b[{}A\x1b[J", drawn_);
+    drawn_ = 0;
+  }
+
+  void redraw() {
+    clear();
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [name, row] : running_) {
+      double seconds = std::chrono::duration<double>(now - row.since).count();
+      std::cerr << fmt::format("  {} {} {:.0f}s", name, row.phase, seconds);
+      if (row.files) std::cerr << fmt::format(" {} files {}", row.files, human_bytes(row.bytes));
+      std::cerr << "\n";
+      ++drawn_;
+    }
+    std::cerr.flush();
+  }
+
+  bool terminal_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  std::map<std::string, Row> running_;
+  int drawn_ = 0;
+};
+
+std::string report_json(const workspace::BuildReport& report) {
+  nlohmann::ordered_json services = nlohmann::ordered_json::array();
+  for (const auto& s : report.services) {
+    nlohmann::ordered_json j;
+    j["name"] = s.name;
+    j["key"] = s.key;
+    j["status"] = workspace::status_name(s.status);
+    j["kind"] = s.kind;
+    j["digest"] = s.digest;
+    j["size"] = s.size;
+    j["tag"] = s.tag;
+    j["path"] = s.path;
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    if (!s.log.empty()) j["log"] = s.log;
+    if (s.build_seconds > 0) j["build_seconds"] = s.build_seconds;
+    services.push_back(std::move(j));
+  }
+  nlohmann::ordered_json out;
+  out["services"] = std::move(services);
+  return out.dump(2) + "\n";
+}
+
+struct BuildFlags {
+  workspace::BuildRequest request;
+  std::string missing_base = "error";
+  std::vector<std::string> services;
+  std::string services_list;
+  bool json = false;
+  std::string progress = "auto";
+};
+
+Result<int> run_build(const GlobalOptions& global, BuildFlags flags) {
+  auto& request = flags.request;
+  request.plan.missing_base = flags.missing_base == "deploy" ? plan::MissingBase::deploy : plan::MissingBase::error;
+  request.services = flags.services;
+  for (auto& name : split_list(flags.services_list, ',')) request.services.push_back(std::move(name));
+  auto workspace = workspace::Workspace::open(global.options, global.host, global.stopwatch);
+  if (!workspace) return std::unexpected(workspace.error());
+
+  const bool terminal = flags.progress == "tty" || (flags.progress == "auto" && ::isatty(STDERR_FILENO));
+  Progress progress(terminal);
+  workspace::BuildEvents events;
+  if (flags.progress != "none") {
+    events.phase = [&](const std::string& s, const char* p) { progress.phase(s, p); };
+    events.packed = [&](const std::string& s, std::uint64_t f, std::uint64_t b) { progress.packed(s, f, b); };
+    events.finished = [&](const workspace::BuiltService& s) { progress.finished(s); };
+  }
+  g_interrupted = false;
+  InterruptScope interrupts;
+  auto report = workspace::build_services(*workspace, global.options, request, events, &g_interrupted);
+  progress.done();
+  if (!report) return std::unexpected(report.error());
+  for (const auto& warning : report->warnings) std::cerr << "wharf: " << warning << "\n";
+  if (flags.json) {
+    std::cout << report_json(*report);
+  } else {
+    for (const auto& s : report->services) {
+      std::cout << fmt::format("{:<8} {}", workspace::status_name(s.status), s.name);
+      if (!s.digest.empty()) std::cout << fmt::format(" {} {} {}", s.kind, s.tag, s.path);
+      if (!s.reason.empty()) std::cout << "  (" << s.reason.substr(0, s.reason.find('\n')) << ")";
+      std::cout << "\n";
+    }
+  }
+  std::cout.flush();
+  if (g_interrupted) return fail(ErrorKind::io, "interrupted; nothing half-written was kept");
+  if (report->any_failed()) {
+    for (const auto& s : report->services) {
+      if (s.status == workspace::BuildStatus::failed)
+        std::cerr << "wharf: error: " << s.name << ": " << s.reason << "\n";
+    }
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_build_command(CLI::App& app, const GlobalOptions& global, Action& action) {
+  auto flags = std::make_shared<BuildFlags>();
+  workspace::PlanRequest& plan = flags->request.plan;
+  CLI::App* sub = app.add_subcommand(
+      "build", "Build the artifacts of the services to deploy (all with no base), reusing cached ones");
+  sub->add_option("services", flags->services, "Only these services");
+  sub->add_option("--services", flags->services_list, "Only these services (a,b,c), as for plan");
+  sub->add_option("--since", plan.since, "One base revision for every service (as wharf plan)");
+  sub->add_option("--live", plan.live_file, "JSON object: service -> live SHA (as wharf plan)");
+  sub->add_option("--head", plan.head, "The revision to build (default HEAD; files come from the work tree)");
+  sub->add_flag("--worktree", plan.worktree, "Also count uncommitted and untracked changes (as wharf plan)");
+  sub->add_flag("--merge-base", plan.merge_base, "Diff from merge-base(base, head) (as wharf plan)");
+  sub->add_option("--missing-base", flags->missing_base, "When a base is not in the repository: error or deploy")
+      ->check(CLI::IsMember({"error", "deploy"}));
+  sub->add_option("-j,--jobs", flags->request.jobs, "Build commands at once (default: the number of cores)");
+  sub->add_flag("-k,--keep-going", flags->request.keep_going, "Go on with the other services after a failure");
+  sub->add_option("--out", flags->request.out_dir, "Where artifacts are exported (default .wharf/out)");
+  sub->add_flag("--json", flags->json, "Print the result as JSON");
+  sub->add_option("--progress", flags->progress, "auto (default), tty, plain or none")
+      ->check(CLI::IsMember({"auto", "tty", "plain", "none"}));
+  sub->callback([&global, &action, flags] { action = [&global, flags] { return run_build(global, *flags); }; });
+}
+
+}  // namespace wharf::cli

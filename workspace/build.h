@@ -1,0 +1,68 @@
+// `wharf build`: for each service the plan marks DEPLOY, its input key; a
+// cached artifact for the key is reused (no command runs), otherwise the
+// service's build command runs, its files are packed into a zip or an OCI
+// image, the blobs are stored and the artifact recorded under the key. Every
+// artifact, hit or built, is then exported to the output directory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+#include "workspace/plan.h"
+#include "workspace/workspace.h"
+
+namespace wharf::workspace {
+
+struct BuildRequest {
+  PlanRequest plan;                   // with neither since nor live_file: every service is built
+  std::vector<std::string> services;  // only these (empty: all)
+  std::size_t jobs = 0;               // build commands at once (0: the number of cores)
+  bool keep_going = false;            // a failure does not stop the other services
+  std::string out_dir;                // exported artifacts; default <root>/.wharf/out; relative to -C's directory
+};
+
+enum class BuildStatus { hit, built, failed, skipped };
+const char* status_name(BuildStatus status);
+
+struct BuiltService {
+  std::string name;
+  std::string key;  // the input key ("" when not computed: skipped by the plan)
+  BuildStatus status = BuildStatus::skipped;
+  std::string kind;    // "zip" | "image" | "" (no artifact configured)
+  std::string digest;  // "sha256:..." of the zip, or of the image manifest
+  std::uint64_t size = 0;
+  std::string tag;
+  std::string path;    // the exported zip or OCI layout
+  std::string reason;  // skipped or failed: why
+  std::string log;     // the build command's log, when one ran
+  double build_seconds = 0;
+};
+
+struct BuildReport {
+  std::vector<BuiltService> services;  // in wharf.toml order
+  std::vector<std::string> warnings;
+  bool any_failed() const;
+};
+
+// What a build reports while it runs (progress display; may be called from
+// several threads at once).
+struct BuildEvents {
+  std::function<void(const std::string& service, const char* phase)> phase;  // "build", "pack", "export"
+  std::function<void(const std::string& service, std::uint64_t files, std::uint64_t bytes)> packed;
+  std::function<void(const BuiltService&)> finished;
+};
+
+// Builds what the request names. A service's failure is in its BuiltService
+// (status failed, reason, log); the Result fails only for what stops
+// everything (config, repository, cache errors). When `cancel` becomes true
+// (Ctrl-C) running commands are stopped and no new work starts; what was
+// not finished is reported failed ("cancelled") and nothing half-written is
+// left in the cache or the output directory.
+Result<BuildReport> build_services(Workspace& workspace, const Options& options, const BuildRequest& request,
+                                   const BuildEvents& events, const std::atomic<bool>* cancel);
+
+}  // namespace wharf::workspace
