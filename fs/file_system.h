@@ -50,6 +50,17 @@ class FileSystem {
     buffer = std::move(*contents);
     return {};
   }
+  // Up to `size` bytes of a regular file from `offset`, into `buffer`
+  // (replacing what it held; fewer bytes only at the end of the file), so a
+  // file of hundreds of MB is read in pieces, never whole. The default reads
+  // the whole file and keeps the range.
+  virtual Result<void> read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                                       std::string& buffer) const {
+    auto contents = read_file(path);
+    if (!contents) return std::unexpected(contents.error());
+    buffer = offset < contents->size() ? contents->substr(offset, size) : std::string();
+    return {};
+  }
   // Target of a symlink.
   virtual Result<std::string> read_link(const std::string& path) const = 0;
   // Entries of a directory, sorted by name, without "." and "..".

@@ -17,6 +17,10 @@ class ForwardingFileSystem : public FileSystem {
   Result<void> read_file_into(const std::string& path, std::string& buffer) const override {
     return target_.read_file_into(path, buffer);
   }
+  Result<void> read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                               std::string& buffer) const override {
+    return target_.read_file_range(path, offset, size, buffer);
+  }
   Result<std::string> read_link(const std::string& path) const override { return target_.read_link(path); }
   Result<std::vector<DirEntry>> list_dir(const std::string& path) const override { return target_.list_dir(path); }
   Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const override {

@@ -49,6 +49,25 @@ class FdCloser {
   int fd_;
 };
 
+// Reads until `size` bytes are in or the file ends: read(2) from the
+// current position when offset < 0, else pread(2) from offset. Returns how
+// many bytes came.
+Result<std::size_t> read_until_full(int fd, char* data, std::size_t size, std::int64_t offset,
+                                    const std::string& path) {
+  std::size_t used = 0;
+  while (used < size) {
+    ssize_t n = offset < 0 ? ::read(fd, data + used, size - used)
+                           : ::pread(fd, data + used, size - used, static_cast<off_t>(offset + used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  return used;
+}
+
 Result<void> write_all(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -129,17 +148,27 @@ Result<void> RealFileSystem::read_file_into(const std::string& path, std::string
   const bool to_eof = expected == 0;
   buffer.resize(to_eof ? 4096 : expected);
   std::size_t used = 0;
-  while (to_eof || used < expected) {
-    if (used == buffer.size()) buffer.resize(buffer.size() * 2);
-    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
+  while (true) {
+    auto n = read_until_full(fd, buffer.data() + used, buffer.size() - used, -1, path);
+    if (!n) return std::unexpected(n.error());
+    used += *n;
+    if (!to_eof || used < buffer.size()) break;
+    buffer.resize(buffer.size() * 2);
   }
   buffer.resize(used);
+  return ok();
+}
+
+Result<void> RealFileSystem::read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                                             std::string& buffer) const {
+  int fd = base_fd_ >= 0 ? ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_CLOEXEC)
+                         : ::open(resolve(path).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path, errno);
+  FdCloser closer(fd);
+  buffer.resize(size);
+  auto n = read_until_full(fd, buffer.data(), size, static_cast<std::int64_t>(offset), path);
+  if (!n) return std::unexpected(n.error());
+  buffer.resize(*n);
   return ok();
 }
 

@@ -23,6 +23,8 @@ class RealFileSystem final : public FileSystem {
   Result<FileStat> stat(const std::string& path) const override;
   Result<std::string> read_file(const std::string& path) const override;
   Result<void> read_file_into(const std::string& path, std::string& buffer) const override;
+  Result<void> read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                               std::string& buffer) const override;
   Result<std::string> read_link(const std::string& path) const override;
   Result<std::vector<DirEntry>> list_dir(const std::string& path) const override;
   Result<std::vector<DirEntry>> stat_and_list_dir(const std::string& path, FileStat& dir_stat) const override;

@@ -41,6 +41,27 @@ class DeflateCodec {
   tbb::enumerable_thread_specific<std::unique_ptr<libdeflate_compressor, Free>> compressors_;
 };
 
-std::uint32_t crc32(std::string_view bytes);
+// Raw deflate of one entry too large to hold whole, fed in pieces (zlib:
+// libdeflate has no streaming API). Used for zip entries above
+// kStreamThreshold only, so the bytes of every other entry are unchanged.
+// Deterministic for a given zlib build, like libdeflate's output.
+class DeflateStream {
+ public:
+  explicit DeflateStream(int level);  // libdeflate's scale, capped at zlib's 9
+  ~DeflateStream();
+  DeflateStream(const DeflateStream&) = delete;
+  DeflateStream& operator=(const DeflateStream&) = delete;
+
+  // Compresses `input` and appends what zlib emits to `out`; `last` ends
+  // the stream.
+  void write(std::string_view input, bool last, std::string& out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// CRC-32 of `bytes`, continuing from `previous` (the CRC of what came before).
+std::uint32_t crc32(std::string_view bytes, std::uint32_t previous = 0);
 
 }  // namespace wharf::packer

@@ -2,12 +2,22 @@
 
 #include <fmt/format.h>
 
+#include "util/sha.h"
+#include "util/text.h"
+
 namespace wharf::packer {
 
 using nlohmann::json;
 
-json to_json(const Descriptor& descriptor) {
+json to_json(const BlobDescriptor& descriptor) {
   return json{{"mediaType", descriptor.media_type}, {"digest", descriptor.digest}, {"size", descriptor.size}};
+}
+
+BlobDescriptor blob_descriptor(const char* media_type, std::string_view bytes) {
+  Sha256 sha;
+  sha.update(bytes);
+  auto digest = sha.digest();
+  return BlobDescriptor{media_type, "sha256:" + to_hex(digest), bytes.size()};
 }
 
 namespace {

@@ -6,22 +6,21 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "packer/base_image.h"
+#include "packer/image_compose.h"
 #include "packer/image_config.h"
-#include "packer/image_layout.h"
 #include "util/error.h"
 
 namespace wharf::packer {
 
-struct Descriptor {
-  std::string media_type;
-  std::string digest;
-  std::uint64_t size = 0;
-};
-nlohmann::json to_json(const Descriptor& descriptor);
+nlohmann::json to_json(const BlobDescriptor& descriptor);
+
+// The descriptor of `bytes` as a blob: their sha256 and size.
+BlobDescriptor blob_descriptor(const char* media_type, std::string_view bytes);
 
 // The base's config (or an empty one) with `config` applied, the new
 // layers' diff_ids appended to rootfs.diff_ids and one history entry each.

@@ -80,12 +80,26 @@ Result<void> TarStream::start_entry(const PackEntry& entry) {
       archive_entry_copy_symlink(header.get(), entry.symlink_target.c_str());
       break;
     case EntryKind::file: {
-      auto read = read_entry(fs_, entry, file_);
-      if (!read) return std::unexpected(read.error());
-      contents = *read;
-      if (contents.data() != file_.data()) file_.assign(contents);  // bytes given inline
+      auto size = entry_size(fs_, entry);
+      if (!size) return std::unexpected(size.error());
+      stream_.reset();
+      file_.clear();
+      if (std::holds_alternative<FromFile>(entry.source) && *size > kStreamThreshold) {
+        // Pieces are read as libarchive takes them (advance()); the size in
+        // the header is the lstat's, which the stream's check holds it to.
+        auto stream = EntryStream::open(fs_, entry);
+        if (!stream) return std::unexpected(stream.error());
+        stream_.emplace(std::move(*stream));
+        size = stream_->size();
+      } else {
+        auto read = read_entry(fs_, entry, file_);
+        if (!read) return std::unexpected(read.error());
+        contents = *read;
+        if (contents.data() != file_.data()) file_.assign(contents);  // bytes given inline
+        size = file_.size();
+      }
       archive_entry_set_filetype(header.get(), AE_IFREG);
-      archive_entry_set_size(header.get(), static_cast<la_int64_t>(file_.size()));
+      archive_entry_set_size(header.get(), static_cast<la_int64_t>(*size));
       break;
     }
   }
@@ -96,22 +110,35 @@ Result<void> TarStream::start_entry(const PackEntry& entry) {
   return ok();
 }
 
+Result<void> TarStream::end_entry() {
+  in_file_ = false;
+  stream_.reset();
+  if (archive_write_finish_entry(archive_) != ARCHIVE_OK) {
+    return std::unexpected(archive_error(entries_[next_entry_ - 1].archive_path));
+  }
+  return ok();
+}
+
 // Writes the next header, or the next slice of the current file, aiming to
 // stop near `want` pending bytes so that chunks are cut with little copying.
 Result<void> TarStream::advance(std::size_t want) {
   if (in_file_) {
+    if (stream_ && file_offset_ == file_.size()) {
+      auto piece = stream_->next(file_);
+      if (!piece) return std::unexpected(piece.error());
+      file_offset_ = 0;
+      if (piece->empty()) {
+        if (auto finished = stream_->finish(); !finished) return finished;
+        return end_entry();
+      }
+    }
     std::size_t room = want > pending_.size() ? want - pending_.size() : 1;
     std::size_t slice = std::min(file_.size() - file_offset_, room);
     if (slice > 0 && archive_write_data(archive_, file_.data() + file_offset_, slice) < 0) {
       return std::unexpected(archive_error(entries_[next_entry_ - 1].archive_path));
     }
     file_offset_ += slice;
-    if (file_offset_ == file_.size()) {
-      in_file_ = false;
-      if (archive_write_finish_entry(archive_) != ARCHIVE_OK) {
-        return std::unexpected(archive_error(entries_[next_entry_ - 1].archive_path));
-      }
-    }
+    if (!stream_ && file_offset_ == file_.size()) return end_entry();
     return ok();
   }
   if (next_entry_ < entries_.size()) return start_entry(entries_[next_entry_++]);

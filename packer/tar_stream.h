@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fs/file_system.h"
+#include "packer/entry_source.h"
 #include "packer/pack_entry.h"
 #include "util/error.h"
 
@@ -35,6 +37,7 @@ class TarStream {
   static long on_write(archive*, void* self, const void* bytes, std::size_t length);
   Result<void> advance(std::size_t want);
   Result<void> start_entry(const PackEntry& entry);
+  Result<void> end_entry();
   Error archive_error(std::string_view what) const;
 
   const fs::FileSystem& fs_;
@@ -42,8 +45,9 @@ class TarStream {
   std::int64_t epoch_;
   archive* archive_ = nullptr;
   std::size_t next_entry_ = 0;
-  std::string file_;             // the file being written
-  std::size_t file_offset_ = 0;  // how much of it went to libarchive
+  std::string file_;                   // the file being written, or its current piece (stream_)
+  std::size_t file_offset_ = 0;        // how much of file_ went to libarchive
+  std::optional<EntryStream> stream_;  // a file above kStreamThreshold, read in pieces
   bool in_file_ = false;
   bool closed_ = false;
   std::string pending_;  // tar bytes not yet handed out

@@ -6,6 +6,13 @@
 // (UT timestamps, ux uid/gid) that wharf's zips must not carry. The container
 // itself is small: a local header before each entry's data, a central
 // directory at the end.
+//
+// Zip64 (APPNOTE 4.5.3, 4.3.14) only where a field overflows: an entry of
+// 4 GiB or more gets a zip64 extra field with its sizes, an entry whose local
+// header starts past 4 GiB one with its offset (central header only), and
+// the end of the archive gets the zip64 end records when there are 65,535
+// entries or more or the directory lies past 4 GiB. Every other byte is the
+// classic format's, so small zips are as they always were.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +25,10 @@ namespace wharf::packer::zip {
 
 enum class Method : std::uint16_t { stored = 0, deflated = 8 };
 
+// The largest value a classic field holds; it also marks "see zip64".
+inline constexpr std::uint64_t kMax16 = 0xFFFF;
+inline constexpr std::uint64_t kMax32 = 0xFFFFFFFF;
+
 // What both headers of one entry say.
 struct EntryHeader {
   std::string name;  // directories end in '/'
@@ -27,15 +38,27 @@ struct EntryHeader {
   std::uint64_t size = 0;
   std::uint32_t unix_mode = 0;     // type and permission bits (S_IFREG | 0644, ...)
   std::uint64_t local_offset = 0;  // where the local header starts
+  // Streamed (general purpose bit 3): the local header has no CRC or sizes;
+  // a data descriptor after the data has them (append_data_descriptor).
+  bool data_descriptor = false;
+  // Sizes in a zip64 extra field, in both headers and the descriptor.
+  // Decided before the local header is written (sizes_need_zip64) and kept,
+  // so the two headers agree.
+  bool zip64_sizes = false;
 };
 
-// Limits of the classic format; beyond them zip64 records would be needed
-// (not written yet: a service artifact is far below them).
-inline constexpr std::uint64_t kMaxEntries = 0xFFFF;
-inline constexpr std::uint64_t kMaxOffset = 0xFFFFFFFE;
+// Whether sizes this large need zip64 (either one is kMax32 or more).
+bool sizes_need_zip64(std::uint64_t size, std::uint64_t compressed_size);
+// Whether the end of the archive needs the zip64 end records.
+bool end_needs_zip64(std::uint64_t entries, std::uint64_t directory_size, std::uint64_t directory_offset);
 
 void append_local_header(std::string& out, const EntryHeader& entry, DosTime time);
+// After a data_descriptor entry's data: signature, CRC, sizes (8 bytes each
+// with zip64_sizes, else 4).
+void append_data_descriptor(std::string& out, const EntryHeader& entry);
 void append_central_header(std::string& out, const EntryHeader& entry, DosTime time);
+// The zip64 end record and locator when end_needs_zip64, then the classic
+// end record (overflowing fields set to their maximum, as APPNOTE says).
 void append_end_of_central_directory(std::string& out, std::uint64_t entries, std::uint64_t directory_size,
                                      std::uint64_t directory_offset);
 

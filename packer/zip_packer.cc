@@ -21,7 +21,8 @@ namespace {
 struct Item {
   const PackEntry* entry = nullptr;
   zip::EntryHeader header;
-  std::string data;  // stored bytes or deflated stream
+  std::string data;       // stored bytes or deflated stream
+  bool streamed = false;  // a large file: read and deflated by the writer stage, piece by piece
   std::optional<Error> error;
 };
 
@@ -50,6 +51,19 @@ void fill(Item& item, const fs::FileSystem& fs, DeflateCodec& codec) {
   // A symlink's data is its target, stored (how Info-ZIP records links).
   thread_local std::string buffer;
   std::string_view bytes = entry.symlink_target;
+  if (entry.kind == EntryKind::file && std::holds_alternative<FromFile>(entry.source)) {
+    auto size = entry_size(fs, entry);
+    if (!size) {
+      item.error = size.error();
+      return;
+    }
+    if (*size > kStreamThreshold) {
+      item.streamed = true;
+      header.size = *size;
+      header.method = looks_compressed(entry.archive_path) ? zip::Method::stored : zip::Method::deflated;
+      return;
+    }
+  }
   if (entry.kind == EntryKind::file) {
     auto read = read_entry(fs, entry, buffer);
     if (!read) {
@@ -70,28 +84,110 @@ void fill(Item& item, const fs::FileSystem& fs, DeflateCodec& codec) {
   header.compressed_size = item.data.size();
 }
 
+// The in-order side: headers and data appended to the output, the central
+// directory remembered. Runs on one thread at a time (the pipeline's last
+// stage).
+class ZipWriter {
+ public:
+  ZipWriter(const fs::FileSystem& fs, BlobWriter& writer, DosTime time, int level)
+      : fs_(fs), writer_(writer), time_(time), level_(level) {}
+
+  Result<void> add(Item& item) {
+    item.header.local_offset = offset_;
+    auto wrote = item.streamed ? add_streamed(item) : add_whole(item);
+    if (!wrote) return wrote;
+    headers_.push_back(std::move(item.header));
+    return ok();
+  }
+
+  Result<PackedBlob> finish() {
+    std::string directory;
+    for (const zip::EntryHeader& header : headers_) zip::append_central_header(directory, header, time_);
+    const std::uint64_t directory_size = directory.size();
+    zip::append_end_of_central_directory(directory, headers_.size(), directory_size, offset_);
+    if (auto wrote = writer_.write(directory); !wrote) return std::unexpected(wrote.error());
+    return writer_.finish();
+  }
+
+ private:
+  Result<void> put(std::string_view bytes) {
+    offset_ += bytes.size();
+    return writer_.write(bytes);
+  }
+
+  Result<void> add_whole(Item& item) {
+    item.header.zip64_sizes = zip::sizes_need_zip64(item.header.size, item.header.compressed_size);
+    header_bytes_.clear();
+    zip::append_local_header(header_bytes_, item.header, time_);
+    if (auto wrote = put(header_bytes_); !wrote) return wrote;
+    return put(item.data);
+  }
+
+  // A file above kStreamThreshold: local header (no CRC or sizes yet), the
+  // file read and deflated (zlib) piece by piece, then a data descriptor.
+  // Holds a piece and its deflated output, never the file.
+  Result<void> add_streamed(Item& item) {
+    zip::EntryHeader& header = item.header;
+    header.data_descriptor = true;
+    // Whether the sizes need zip64 must be settled before the data: by the
+    // size and deflate's worst case (zlib's compressBound).
+    const std::uint64_t bound = header.size + (header.size >> 12) + (header.size >> 14) + (header.size >> 25) + 13;
+    header.zip64_sizes = zip::sizes_need_zip64(header.size, bound);
+    header_bytes_.clear();
+    zip::append_local_header(header_bytes_, header, time_);
+    if (auto wrote = put(header_bytes_); !wrote) return wrote;
+    auto stream = EntryStream::open(fs_, *item.entry);
+    if (!stream) return std::unexpected(stream.error());
+    if (stream->size() != header.size) return stream->finish();  // moved since the parallel stage looked
+    std::optional<DeflateStream> deflate;
+    if (header.method == zip::Method::deflated) deflate.emplace(level_);
+    const std::uint64_t data_start = offset_;
+    std::uint32_t crc = 0;
+    while (true) {
+      auto piece = stream->next(piece_);
+      if (!piece) return std::unexpected(piece.error());
+      crc = crc32(*piece, crc);
+      std::string_view out = *piece;
+      if (deflate) {
+        deflated_.clear();
+        deflate->write(*piece, piece->empty(), deflated_);
+        out = deflated_;
+      }
+      if (auto wrote = put(out); !wrote) return wrote;
+      if (piece->empty()) break;
+    }
+    if (auto finished = stream->finish(); !finished) return finished;
+    header.crc = crc;
+    header.compressed_size = offset_ - data_start;
+    header_bytes_.clear();
+    zip::append_data_descriptor(header_bytes_, header);
+    return put(header_bytes_);
+  }
+
+  const fs::FileSystem& fs_;
+  BlobWriter& writer_;
+  DosTime time_;
+  int level_;
+  std::vector<zip::EntryHeader> headers_;
+  std::uint64_t offset_ = 0;
+  std::string header_bytes_;
+  std::string piece_;
+  std::string deflated_;
+};
+
 }  // namespace
 
 Result<PackedBlob> pack_zip(const fs::FileSystem& fs, EntryList entries, const ZipOptions& options,
                             const BlobTarget& target) {
   auto prepared = prepare_entries(std::move(entries));
   if (!prepared) return std::unexpected(prepared.error());
-  if (prepared->size() > zip::kMaxEntries) {
-    return fail(ErrorKind::usage, fmt::format("a zip of {} entries needs zip64, which wharf does not write yet (at "
-                                              "most {}); split the artifact",
-                                              prepared->size(), zip::kMaxEntries));
-  }
   auto writer = BlobWriter::open(target);
   if (!writer) return std::unexpected(writer.error());
 
-  const DosTime time = dos_time(options.epoch);
   DeflateCodec codec(options.level);
-  std::vector<zip::EntryHeader> headers;
-  headers.reserve(prepared->size());
+  ZipWriter zip_writer(fs, *writer, dos_time(options.epoch), options.level);
   std::optional<Error> error;     // the last stage's: it runs alone
   std::atomic<bool> stop{false};  // tells the first stage, which may run at the same time
-  std::string header_bytes;
-  std::uint64_t offset = 0;
   std::size_t next = 0;
 
   run_with_threads(options.threads, [&] {
@@ -112,45 +208,19 @@ Result<PackedBlob> pack_zip(const fs::FileSystem& fs, EntryList entries, const Z
                                                                              fill(*item, fs, codec);
                                                                              return item;
                                                                            }) &
-            tbb::make_filter<std::shared_ptr<Item>, void>(
-                tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Item> item) {
-                  if (error) return;
-                  if (item->error) {
-                    error = std::move(item->error);
-                    stop = true;
-                    return;
-                  }
-                  item->header.local_offset = offset;
-                  header_bytes.clear();
-                  zip::append_local_header(header_bytes, item->header, time);
-                  offset += header_bytes.size() + item->data.size();
-                  if (offset > zip::kMaxOffset) {
-                    error = Error{ErrorKind::usage,
-                                  "the zip would pass 4 GiB, which needs zip64 (not written yet); "
-                                  "split the artifact"};
-                    stop = true;
-                    return;
-                  }
-                  auto wrote = writer->write(header_bytes);
-                  if (wrote) wrote = writer->write(item->data);
-                  if (!wrote) {
-                    error = wrote.error();
-                    stop = true;
-                  }
-                  headers.push_back(std::move(item->header));
-                }));
+            tbb::make_filter<std::shared_ptr<Item>, void>(tbb::filter_mode::serial_in_order,
+                                                          [&](std::shared_ptr<Item> item) {
+                                                            if (error) return;
+                                                            if (item->error) {
+                                                              error = std::move(item->error);
+                                                            } else if (auto added = zip_writer.add(*item); !added) {
+                                                              error = added.error();
+                                                            }
+                                                            if (error) stop = true;
+                                                          }));
   });
   if (error) return std::unexpected(*error);
-
-  std::string directory;
-  for (const zip::EntryHeader& header : headers) zip::append_central_header(directory, header, time);
-  if (offset + directory.size() > zip::kMaxOffset) {
-    return fail(ErrorKind::usage, "the zip would pass 4 GiB, which needs zip64 (not written yet); split the artifact");
-  }
-  const std::uint64_t directory_size = directory.size();
-  zip::append_end_of_central_directory(directory, headers.size(), directory_size, offset);
-  if (auto wrote = writer->write(directory); !wrote) return std::unexpected(wrote.error());
-  return writer->finish();
+  return zip_writer.finish();
 }
 
 }  // namespace wharf::packer

@@ -23,8 +23,11 @@ struct ZipOptions {
 // `target`. Entries deflate in parallel and are written in order as they
 // complete, at most a few per thread in memory at once. An entry that does
 // not shrink, or whose name says it is already compressed (.png, .gz, .jar,
-// ...), is stored. Errors: prepare_entries', read_entry's, ErrorKind::io from
-// the output, ErrorKind::usage past 65,535 entries or 4 GiB (no zip64 yet).
+// ...), is stored. A file above kStreamThreshold (entry_source.h) is read
+// and deflated piece by piece (zlib) on the writing thread, with a data
+// descriptor, so memory stays bounded whatever the file sizes. Zip64 records
+// appear only past 65,534 entries or 4 GiB (zip_format.h). Errors:
+// prepare_entries', read_entry's, ErrorKind::io from the output.
 Result<PackedBlob> pack_zip(const fs::FileSystem& fs, EntryList entries, const ZipOptions& options,
                             const BlobTarget& target);
 

@@ -9,7 +9,7 @@ packages=(
   libgit2-dev liblmdb-dev libxxhash-dev libarchive-dev libtbb-dev libcli11-dev
   libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev libgtest-dev
   xxhash hyperfine time
-  libdeflate-dev libzstd-dev unzip zip pigz zstd umoci skopeo oci-image-tool
+  libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
 )
 missing=()
 for p in "${packages[@]}"; do

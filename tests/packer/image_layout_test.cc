@@ -1,6 +1,4 @@
-// Judges: oci-image-tool (structure, media types, sizes, digests), umoci
-// unpack (the only one that checks diff_ids against the layers) and skopeo
-// inspect; see ../shared/REAL-PARTS.md §2.
+// Judges: oci-image-tool, umoci unpack and skopeo inspect (oci_judges.h).
 #include "packer/image_layout.h"
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fs/real_file_system.h"
+#include "tests/packer/oci_judges.h"
 #include "tests/packer/sample_tree.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,16 +19,11 @@ using nlohmann::json;
 using testing::run_command;
 using testing::shell_quote;
 
-bool have_judges() {
-  int status = 0;
-  run_command("command -v umoci && command -v skopeo && command -v oci-image-tool", &status);
-  return status == 0;
-}
-
 class ImageLayoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have_judges()) GTEST_SKIP() << "umoci, skopeo or oci-image-tool missing (scripts/bootstrap.sh installs them)";
+    if (!testing::have_oci_judges())
+      GTEST_SKIP() << "umoci, skopeo or oci-image-tool missing (scripts/bootstrap.sh installs them)";
   }
 
   // A dependency layer (node_modules-like) and a code layer from `root`.
@@ -67,18 +61,11 @@ class ImageLayoutTest : public ::testing::Test {
   }
 
   json blob_json(const std::string& layout, const std::string& digest) {
-    std::ifstream in(dir_.path() + "/" + layout + "/blobs/sha256/" + digest.substr(7));
-    return json::parse(in);
+    return testing::layout_blob_json(dir_.path() + "/" + layout, digest);
   }
 
-  // All three judges accept the layout; umoci unpacks it into `bundle`.
   void judge(const std::string& layout, const std::string& tag, const std::string& bundle) {
-    std::string dir = shell_quote(dir_.path() + "/" + layout);
-    run_command("oci-image-tool validate --type image --ref name=" + tag + " " + dir + " 2>&1");
-    run_command("umoci unpack --rootless --image " + dir + ":" + tag + " " + shell_quote(dir_.path() + "/" + bundle) +
-                " 2>&1");
-    std::string inspect = run_command("skopeo inspect oci:" + dir + ":" + tag);
-    json parsed = json::parse(inspect);
+    json parsed = testing::judge_layout(dir_.path() + "/" + layout, tag, dir_.path() + "/" + bundle);
     EXPECT_EQ(parsed["Os"], "linux");
     EXPECT_EQ(parsed["Architecture"], "amd64");
   }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fs/forwarding_file_system.h"
 #include "fs/real_file_system.h"
 #include "tests/packer/sample_tree.h"
 #include "tests/testing/temp_dir.h"
@@ -111,6 +112,45 @@ TEST_F(LayerPackerTest, LongNamesGetPaxRecords) {
   std::string file = dir_.path() + "/long.tar.gz";
   std::ofstream(file, std::ios::binary) << packed->blob.bytes;
   EXPECT_NE(run_command("tar -tzf " + shell_quote(file)).find(name + "\n"), std::string::npos);
+}
+
+TEST_F(LayerPackerTest, LargeFileIsStreamedIntoTheTar) {
+  // 20 MiB, above kStreamThreshold: read in pieces, the same tar as GNU
+  // tar lists, the same bytes back.
+  run_command("yes 'layer text 0123456789' | head -c 20971520 > " + shell_quote(root_ + "/big.log"));
+  PackedLayer layer = pack("big.tar", LayerOptions{.compression = LayerCompression::none});
+  std::string listing = run_command("tar -tvf " + shell_quote(layer.blob.path) + " app/big.log");
+  EXPECT_NE(listing.find("0/0        20971520 1980-01-01 00:00 app/big.log"), std::string::npos) << listing;
+  run_command("mkdir " + shell_quote(dir_.path() + "/x") + " && tar -xf " + shell_quote(layer.blob.path) + " -C " +
+              shell_quote(dir_.path() + "/x"));
+  EXPECT_EQ(run_command("cmp " + shell_quote(root_ + "/big.log") + " " + shell_quote(dir_.path() + "/x/app/big.log") +
+                        " && echo same"),
+            "same\n");
+  EXPECT_EQ(pack("big.tar.gz", LayerOptions{.threads = 2}).diff_id, layer.diff_id);
+}
+
+// Grows big.log after its first piece is read, as a build still writing it.
+class GrowingBigFileSystem : public fs::ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+  Result<void> read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                               std::string& buffer) const override {
+    auto read = ForwardingFileSystem::read_file_range(path, offset, size, buffer);
+    if (offset == 0) std::ofstream(path, std::ios::app) << "more\n";
+    return read;
+  }
+};
+
+TEST_F(LayerPackerTest, LargeFileChangedWhileStreamedFails) {
+  run_command("head -c 10000000 /dev/zero > " + shell_quote(root_ + "/big.log"));
+  fs::RealFileSystem real;
+  GrowingBigFileSystem growing(real);
+  auto packed = pack_layer(growing, {PackEntry::file("big.log", root_ + "/big.log")}, {},
+                           BlobTarget::file(dir_.path() + "/x.tar.gz"));
+  ASSERT_FALSE(packed.has_value());
+  EXPECT_NE(packed.error().message.find("big.log changed while it was read"), std::string::npos)
+      << packed.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/x.tar.gz"));
 }
 
 TEST_F(LayerPackerTest, MissingSourceFileNamesIt) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "fs/forwarding_file_system.h"
@@ -102,6 +103,41 @@ TEST_F(ZipPackerTest, NoLargerThanInfoZip) {
   EXPECT_LE(ours.size, std::filesystem::file_size(dir_.path() + "/theirs.zip"));
 }
 
+TEST_F(ZipPackerTest, MoreThan65535EntriesGetZip64EndRecords) {
+  EntryList entries;
+  for (int i = 0; i < 70000; ++i) entries.push_back(PackEntry::bytes(fmt::format("d{:02}/f{:05}", i % 50, i), "x"));
+  std::string zip = dir_.path() + "/many.zip";
+  auto packed = pack_zip(fs_, std::move(entries), ZipOptions{.threads = 2}, BlobTarget::file(zip));
+  ASSERT_TRUE(packed.has_value()) << packed.error().message;
+  std::string tested = run_command("unzip -t " + shell_quote(zip) + " | tail -1");
+  EXPECT_NE(tested.find("No errors detected"), std::string::npos) << tested;
+  std::string summary = run_command("zipinfo " + shell_quote(zip) + " | tail -1");
+  EXPECT_NE(summary.find("70050 files"), std::string::npos) << summary;
+  EXPECT_EQ(run_command("zipinfo -1 " + shell_quote(zip) + " | sed -n '2p;70050p'"), "d00/f00000\nd49/f69999\n");
+}
+
+TEST_F(ZipPackerTest, LargeFileIsStreamedAndUnzipsToTheSameBytes) {
+  std::string root = dir_.path() + "/svc";
+  testing::write_sample_tree(root);
+  // 20 MiB, above kStreamThreshold: compressible text, so deflated.
+  run_command("yes 'a line of text that deflates well, 0123456789' | head -c 20971520 > " +
+              shell_quote(root + "/big.log") + " && head -c 9000000 /dev/urandom > " + shell_quote(root + "/big.png"));
+  std::string zip = dir_.path() + "/svc.zip";
+  PackedBlob blob = pack(root, zip, ZipOptions{.threads = 2});
+  EXPECT_NE(run_command("unzip -t " + shell_quote(zip)).find("No errors detected"), std::string::npos);
+  std::string listing = run_command("zipinfo " + shell_quote(zip));
+  EXPECT_NE(listing.find("20971520 bl defN"), std::string::npos) << "l: a data descriptor\n" << listing;
+  EXPECT_NE(listing.find(" 9000000 bl stor"), std::string::npos) << listing;
+  run_command("unzip -q " + shell_quote(zip) + " -d " + shell_quote(dir_.path() + "/out"));
+  EXPECT_EQ(run_command("cmp " + shell_quote(root + "/big.log") + " " + shell_quote(dir_.path() + "/out/big.log") +
+                        " && cmp " + shell_quote(root + "/big.png") + " " + shell_quote(dir_.path() + "/out/big.png") +
+                        " && echo same"),
+            "same\n");
+  // Deterministic: the same bytes again, with another thread count.
+  EXPECT_EQ(pack(root, dir_.path() + "/again.zip", ZipOptions{.threads = 1}).sha256, blob.sha256);
+  EXPECT_LT(blob.size, 10000000u) << "the text deflated";
+}
+
 // A file that grows while it is read (a build still writing it).
 class GrowingFileSystem : public fs::ForwardingFileSystem {
  public:
@@ -109,6 +145,13 @@ class GrowingFileSystem : public fs::ForwardingFileSystem {
   Result<void> read_file_into(const std::string& path, std::string& buffer) const override {
     auto read = ForwardingFileSystem::read_file_into(path, buffer);
     if (path.ends_with("handler.js")) std::ofstream(path, std::ios::app) << "// more\n";
+    return read;
+  }
+  // Large files are read in pieces: the first piece of big.log grows it.
+  Result<void> read_file_range(const std::string& path, std::uint64_t offset, std::size_t size,
+                               std::string& buffer) const override {
+    auto read = ForwardingFileSystem::read_file_range(path, offset, size, buffer);
+    if (path.ends_with("big.log") && offset == 0) std::ofstream(path, std::ios::app) << "more\n";
     return read;
   }
 };
@@ -123,6 +166,19 @@ TEST_F(ZipPackerTest, FileChangedWhileReadFailsAndLeavesNoZip) {
   EXPECT_NE(packed.error().message.find("src/handler.js changed while it was read"), std::string::npos)
       << packed.error().message;
   EXPECT_EQ(run_command("ls " + shell_quote(dir_.path())), "svc\n") << "no zip and no temporary file";
+}
+
+TEST_F(ZipPackerTest, LargeFileChangedWhileStreamedFailsAndLeavesNoZip) {
+  std::string root = dir_.path() + "/svc";
+  std::filesystem::create_directories(root);
+  run_command("head -c 10000000 /dev/zero > " + shell_quote(root + "/big.log"));
+  GrowingFileSystem growing(fs_);
+  std::string zip = dir_.path() + "/svc.zip";
+  auto packed = pack_zip(growing, testing::entries_for_tree(root), {}, BlobTarget::file(zip));
+  ASSERT_FALSE(packed.has_value());
+  EXPECT_NE(packed.error().message.find("big.log changed while it was read"), std::string::npos)
+      << packed.error().message;
+  EXPECT_EQ(run_command("ls " + shell_quote(dir_.path())), "svc\n");
 }
 
 TEST_F(ZipPackerTest, UnsafeEntryFailsBeforeWriting) {
