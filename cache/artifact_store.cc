@@ -1,8 +1,8 @@
 #include "cache/artifact_store.h"
 
-#include <set>
-
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -27,7 +27,7 @@ Result<std::optional<ArtifactRecord>> ArtifactStore::find(std::string_view key) 
   if (!bytes) return std::unexpected(bytes.error());
   if (!*bytes) return std::optional<ArtifactRecord>();
   auto record = decode_artifact(**bytes);
-  if (!record || !blobs_.contains(record->digest)) return std::optional<ArtifactRecord>();
+  if (!record || !missing_blob(*record).empty()) return std::optional<ArtifactRecord>();
   return record;
 }
 
@@ -37,16 +37,30 @@ Result<ArtifactRecord> ArtifactStore::put(std::string_view key, ArtifactRecord r
     return fail(ErrorKind::usage, fmt::format("not a SHA-256 digest: '{}'", record.digest));
   }
   if (record.service.empty()) return fail(ErrorKind::usage, "an artifact needs a service name");
+  record.blobs = blobs_of(record);
+  for (const auto& blob : record.blobs) {
+    if (!is_sha256_hex(blob.digest)) {
+      return fail(ErrorKind::usage,
+                  fmt::format("artifact of {}: not a SHA-256 blob digest: '{}'", record.service, blob.digest));
+    }
+  }
+  if (std::none_of(record.blobs.begin(), record.blobs.end(),
+                   [&](const BlobRef& blob) { return blob.digest == record.digest && blob.size == record.size; })) {
+    return fail(ErrorKind::usage, fmt::format("artifact of {}: its blobs do not list the primary blob {} ({} bytes)",
+                                              record.service, record.digest, record.size));
+  }
   std::int64_t now = clock_();
   if (record.created_ns == 0) record.created_ns = now;
   if (record.last_used_ns == 0) record.last_used_ns = now;
   std::string encoded = encode_artifact(record);
   auto written = env_.write([&](Txn& txn) -> Result<void> {
     // gc removes blobs inside its write transaction: checking here, under
-    // the same writer lock, makes "blob before record" hold across processes.
-    if (!blobs_.contains(record.digest)) {
+    // the same writer lock, makes "blobs before record" hold across processes.
+    if (std::string missing = missing_blob(record); !missing.empty()) {
       return fail(ErrorKind::not_found,
-                  fmt::format("blob {} is not in the cache (removed by a concurrent gc?)", record.digest));
+                  fmt::format("blob {} of {}'s artifact is not in the cache (never stored, or removed by a "
+                              "concurrent gc: store it again)",
+                              missing, record.service));
     }
     if (auto r = txn.put(Db::artifacts, key, encoded); !r) return r;
     // An empty transcript means "none given": keep the one `wharf hash`
@@ -67,11 +81,18 @@ Result<ArtifactRecord> ArtifactStore::put_file(std::string_view key, std::string
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto blob = blobs_.put_file(file);
     if (!blob) return std::unexpected(blob.error());
-    ArtifactRecord record{service, kind, blob->digest, blob->size, 0, 0};
+    ArtifactRecord record{service, kind, blob->digest, blob->size, 0, 0, {}, ""};
     stored = put(key, std::move(record), transcript);
     if (stored || stored.error().kind != ErrorKind::not_found) break;
   }
   return stored;
+}
+
+std::string ArtifactStore::missing_blob(const ArtifactRecord& record) const {
+  for (const auto& blob : blobs_of(record)) {
+    if (!blobs_.contains(blob.digest)) return blob.digest;
+  }
+  return {};
 }
 
 Result<bool> ArtifactStore::touch(std::string_view key) {

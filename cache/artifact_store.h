@@ -30,15 +30,20 @@ class ArtifactStore {
       : env_(env), blobs_(blobs), clock_(std::move(clock)) {}
 
   // The artifact for an input key; nullopt when there is none, its record
-  // does not decode, or its blob file is missing (all are misses).
+  // does not decode, or any of its blob files is missing (all are misses).
   // ErrorKind::usage when `key` is not 32 lowercase hex digits.
   Result<std::optional<ArtifactRecord>> find(std::string_view key);
 
   // Records the artifact, its transcript (an empty one keeps any stored for
-  // the key) and last_built[record.service] in
-  // one transaction. The blob must already be stored (BlobStore::put_*):
-  // that is checked inside the transaction, so a concurrent gc cannot leave
-  // the record dangling (ErrorKind::not_found then; store the blob again).
+  // the key) and last_built[record.service] in one transaction. Every blob
+  // of the record must already be stored (BlobStore::put_*, adopt_file,
+  // link_file): that is checked inside the transaction, so a concurrent gc
+  // cannot leave the record dangling. ErrorKind::not_found naming the first
+  // missing digest otherwise: store the blobs again and retry (a blob that
+  // was already stored, unreferenced, for longer than gc's grace period can
+  // go between its put and this one). An empty `blobs` means the primary
+  // blob alone; a list without the primary blob (same digest and size) or
+  // with a digest that is not 64 lowercase hex digits is ErrorKind::usage.
   // created_ns/last_used_ns of 0 become now. Returns the record as stored.
   Result<ArtifactRecord> put(std::string_view key, ArtifactRecord record, std::string_view transcript);
 
@@ -64,6 +69,9 @@ class ArtifactStore {
   Result<std::vector<std::pair<std::string, ArtifactRecord>>> list();
 
  private:
+  // The first of the record's blobs that is not stored, or "".
+  std::string missing_blob(const ArtifactRecord& record) const;
+
   LmdbEnv& env_;
   const BlobStore& blobs_;
   Clock clock_;

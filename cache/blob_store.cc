@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -185,7 +186,140 @@ TempUsage BlobStore::temporaries() const {
   return usage;
 }
 
-Result<void> BlobStore::install(std::string_view digest, const std::string& source, std::string_view bytes) const {
+namespace {
+
+Result<void> check_digest(std::string_view digest) {
+  if (is_sha256_hex(digest)) return ok();
+  return fail(ErrorKind::usage, fmt::format("not a SHA-256 blob digest (64 lowercase hex digits): '{}'", digest));
+}
+
+// The size of the regular file at `path`.
+Result<std::uint64_t> regular_file_size(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return std::unexpected(errno_error("cannot read", path));
+  if (!S_ISREG(st.st_mode)) return fail(ErrorKind::usage, fmt::format("{} is not a regular file", path));
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+Result<void> fsync_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) return std::unexpected(errno_error("cannot sync", path));
+  return ok();
+}
+
+std::string mismatch_message(ErrorKind kind, const std::string& source, std::string_view digest,
+                             std::string_view actual) {
+  if (kind == ErrorKind::io) return fmt::format("{} changed while being stored", source);
+  return fmt::format("{} is not blob sha256:{}: its bytes hash to sha256:{} (a damaged or altered file)", source,
+                     digest, actual);
+}
+
+// Keeps a name usable in a file name and short.
+std::string file_name_hint(std::string_view hint) {
+  std::string out;
+  for (char c : hint.substr(0, 40)) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
+    out.push_back(plain ? c : '_');
+  }
+  return out.empty() ? "file" : out;
+}
+
+}  // namespace
+
+std::string BlobStore::temp_path(std::string_view hint) const {
+  // Process-wide, so that two stores (or threads) never hand out one name;
+  // the pid makes it unique among processes. A file left under this name by
+  // a dead process whose pid we now have is skipped.
+  static std::atomic<std::uint64_t> counter{0};
+  std::string name = file_name_hint(hint);
+  for (;;) {
+    std::string temp = fmt::format("{}/blob-{}-{}-{}", tmp_dir_, ::getpid(), name, counter.fetch_add(1));
+    struct stat st;
+    if (::lstat(temp.c_str(), &st) != 0 && errno == ENOENT) return temp;
+  }
+}
+
+Result<PutBlobResult> BlobStore::adopt_file(const std::string& source, std::string_view digest) const {
+  if (auto r = check_digest(digest); !r) return std::unexpected(r.error());
+  auto size = regular_file_size(source);
+  if (!size) return std::unexpected(size.error());
+  // Not hashed again (see the header): the size is the one cheap check.
+  bool empty = digest == sha256_hex("");
+  if ((*size == 0) != empty) {
+    return fail(ErrorKind::corrupt,
+                fmt::format("{} has {} bytes, which cannot be blob sha256:{}", source, *size, digest));
+  }
+  PutBlobResult result{std::string(digest), *size, false};
+  if (contains(digest)) {
+    ::unlink(source.c_str());
+    return result;
+  }
+  if (::chmod(source.c_str(), 0644) != 0) return std::unexpected(errno_error("cannot chmod", source));
+  if (auto r = fsync_file(source); !r) return std::unexpected(r.error());
+  std::string blob = path(digest);
+  if (::rename(source.c_str(), blob.c_str()) != 0) {
+    if (errno != EXDEV) return std::unexpected(errno_error("cannot rename into", blob_dir_));
+    // Another file system: a copy, hashed on the way since it is read anyway.
+    if (auto r = install(digest, source, {}, ErrorKind::corrupt); !r) return std::unexpected(r.error());
+    ::unlink(source.c_str());
+  } else if (auto r = fsync_dir(blob_dir_); !r) {
+    return std::unexpected(r.error());
+  }
+  result.written = true;
+  return result;
+}
+
+Result<PutBlobResult> BlobStore::link_file(const std::string& source, std::string_view digest) const {
+  if (auto r = check_digest(digest); !r) return std::unexpected(r.error());
+  auto size = regular_file_size(source);
+  if (!size) return std::unexpected(size.error());
+  PutBlobResult result{std::string(digest), *size, false};
+  if (contains(digest)) return result;
+  std::string temp = temp_path("link");
+  if (::link(source.c_str(), temp.c_str()) != 0) {
+    if (errno == ENOENT) return std::unexpected(errno_error("cannot link", source));
+    // Another file system (EXDEV), hard links refused (EPERM: the source is
+    // another user's under protected_hardlinks, or the file system has
+    // none), too many links (EMLINK): copy instead, hashing on the way.
+    if (auto r = install(digest, source, {}, ErrorKind::corrupt); !r) return std::unexpected(r.error());
+    result.written = true;
+    return result;
+  }
+  // The temporary is the source's inode: hash it as it is now, sync it (its
+  // bytes may not be on disk yet; this writes nothing new), rename it.
+  auto installed = [&]() -> Result<std::uint64_t> {
+    Sha256 hash;
+    auto hashed = read_chunks(temp, [&](std::string_view chunk) {
+      hash.update(chunk);
+      return ok();
+    });
+    if (!hashed) return hashed;
+    if (std::string actual = hash.hex_digest(); actual != digest) {
+      return fail(ErrorKind::corrupt, mismatch_message(ErrorKind::corrupt, source, digest, actual));
+    }
+    if (auto r = fsync_file(temp); !r) return std::unexpected(r.error());
+    if (auto r = rename_into_place(temp, digest); !r) return std::unexpected(r.error());
+    return hashed;
+  }();
+  // Also after a successful rename: when a concurrent link_file of the same
+  // source put its link in place first, temp and the blob are one inode and
+  // rename() does nothing (POSIX), leaving temp behind.
+  ::unlink(temp.c_str());
+  if (!installed) return std::unexpected(installed.error());
+  result.size = *installed;
+  result.written = true;
+  return result;
+}
+
+Result<void> BlobStore::rename_into_place(const std::string& temp, std::string_view digest) const {
+  if (::rename(temp.c_str(), path(digest).c_str()) != 0) {
+    return std::unexpected(errno_error("cannot rename into", blob_dir_));
+  }
+  return fsync_dir(blob_dir_);
+}
+
+Result<void> BlobStore::install(std::string_view digest, const std::string& source, std::string_view bytes,
+                                ErrorKind mismatch) const {
   sweep_temporaries();  // a writer killed before us left its temporaries
   std::string temp = fmt::format("{}/blob-{}-XXXXXX", tmp_dir_, ::getpid());
   Fd fd(::mkstemp(temp.data()));
@@ -207,13 +341,12 @@ Result<void> BlobStore::install(std::string_view digest, const std::string& sour
         return write_all(fd.get(), chunk, temp);
       });
       if (!copied) return std::unexpected(copied.error());
-      if (hash.hex_digest() != digest) return fail(ErrorKind::io, fmt::format("{} changed while being stored", source));
+      if (std::string actual = hash.hex_digest(); actual != digest) {
+        return fail(mismatch, mismatch_message(mismatch, source, digest, actual));
+      }
     }
     if (::fsync(fd.get()) != 0 || !fd.close()) return std::unexpected(errno_error("cannot write", temp));
-    if (::rename(temp.c_str(), path(digest).c_str()) != 0) {
-      return std::unexpected(errno_error("cannot rename into", blob_dir_));
-    }
-    return fsync_dir(blob_dir_);
+    return rename_into_place(temp, digest);
   }();
   if (!written) ::unlink(temp.c_str());
   return written;
@@ -248,10 +381,10 @@ Result<std::vector<BlobInfo>> BlobStore::list() const {
   for (std::filesystem::directory_iterator it(blob_dir_, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (!is_sha256_hex(name)) continue;
-    std::error_code size_ec;
-    auto size = it->file_size(size_ec);
-    if (size_ec) continue;  // removed meanwhile
-    blobs.push_back({std::move(name), size});
+    struct stat st;
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // removed meanwhile
+    blobs.push_back({std::move(name), static_cast<std::uint64_t>(st.st_size),
+                     std::int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec});
   }
   if (ec && ec != std::errc::no_such_file_or_directory) {
     return fail(ErrorKind::io, fmt::format("cannot list {}: {}", blob_dir_, ec.message()));

@@ -7,9 +7,13 @@
 // Layout of a cache directory:
 //   db/data.mdb, db/lock.mdb   LMDB environment (see cache/lmdb_env.h)
 //   db.corrupt-<time>-<pid>/   environments found unusable, kept for a look
-//   blobs/sha256/<hex>         artifact bytes, named by their SHA-256
-//   tmp/                       blobs being written, blob-<pid>-XXXXXX, each
-//                              flocked by its writer (see BlobStore)
+//   blobs/sha256/<hex>         artifact bytes, named by their SHA-256: a zip,
+//                              or an image's manifest, config and layers, each
+//                              stored once however many artifacts list it
+//   tmp/                       blobs being written: blob-<pid>-XXXXXX, flocked
+//                              by their writer, and blob-<pid>-<hint>-<n> from
+//                              BlobStore::temp_path (a packer's layers before
+//                              adopt_file); kept while <pid> lives
 //   live/<pid>.<n>             one per process with the cache open, flocked
 //                              (see cache/live_marker.h)
 //   lock                       held while a process opens the environment
@@ -76,6 +80,14 @@ class Cache {
   }
   Result<PutBlobResult> put_blob(std::string_view bytes) { return blobs_.put_bytes(bytes); }
   Result<PutBlobResult> put_blob_file(const std::string& path) { return blobs_.put_file(path); }
+  // See BlobStore::adopt_file, link_file and temp_path.
+  Result<PutBlobResult> adopt_blob_file(const std::string& path, std::string_view digest) {
+    return blobs_.adopt_file(path, digest);
+  }
+  Result<PutBlobResult> link_blob_file(const std::string& path, std::string_view digest) {
+    return blobs_.link_file(path, digest);
+  }
+  std::string blob_temp_path(std::string_view hint) const { return blobs_.temp_path(hint); }
   std::string blob_path(std::string_view digest) const { return blobs_.path(digest); }
 
  private:

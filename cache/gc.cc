@@ -5,19 +5,27 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <utility>
+
+#include "cache/undecodable.h"
 
 namespace wharf::cache {
 namespace {
 
+// The databases whose undecodable records gc deletes (meta's format record
+// is checked, and its absence handled, when the environment opens).
+constexpr Db kSweptDbs[] = {Db::stat, Db::artifacts, Db::transcripts, Db::last_built, Db::ledger};
+
 struct Live {
   std::string key;
   ArtifactRecord record;
+  std::vector<std::string> digests;  // its blobs, each once
   bool keep = false;
 };
 
 struct Plan {
   GcReport report;
-  std::vector<std::string> undecodable_keys;
+  std::vector<std::pair<Db, std::string>> undecodable;
   std::vector<std::string> transcripts_to_remove;
 };
 
@@ -48,22 +56,43 @@ void protect_newest_per_service(std::vector<Live>& live, std::size_t keep_n) {
   }
 }
 
+std::vector<std::string> distinct_digests(const ArtifactRecord& record) {
+  std::set<std::string> digests;
+  for (const auto& blob : blobs_of(record)) digests.insert(blob.digest);
+  return {digests.begin(), digests.end()};
+}
+
+// Every artifact record, the undecodable ones (by key) apart.
+Result<std::vector<Live>> read_artifacts(Txn& txn, Plan& plan) {
+  std::vector<Live> all;
+  auto scanned = txn.scan_all(Db::artifacts, [&](std::string_view key, std::optional<std::string_view> value) {
+    auto record = value ? decode_artifact(*value) : std::nullopt;
+    if (record) {
+      auto digests = distinct_digests(*record);
+      all.push_back({std::string(key), std::move(*record), std::move(digests)});
+    } else {
+      plan.undecodable.emplace_back(Db::artifacts, key);
+    }
+    return true;
+  });
+  if (!scanned) return std::unexpected(scanned.error());
+  for (Db db : kSweptDbs) {
+    if (db == Db::artifacts) continue;
+    auto keys = undecodable_keys(txn, db);
+    if (!keys) return std::unexpected(keys.error());
+    for (auto& key : *keys) plan.undecodable.emplace_back(db, std::move(key));
+  }
+  plan.report.undecodable_records = plan.undecodable.size();
+  return all;
+}
+
 Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options) {
   Plan plan;
   GcReport& report = plan.report;
   report.dry_run = options.dry_run == DryRun::yes;
 
-  std::vector<Live> all;
-  auto scanned = txn.scan(Db::artifacts, "", [&](std::string_view key, std::string_view value) {
-    if (auto record = decode_artifact(value)) {
-      all.push_back({std::string(key), std::move(*record)});
-    } else {
-      plan.undecodable_keys.emplace_back(key);
-    }
-    return true;
-  });
-  if (!scanned) return std::unexpected(scanned.error());
-  report.undecodable_records = plan.undecodable_keys.size();
+  auto all = read_artifacts(txn, plan);
+  if (!all) return std::unexpected(all.error());
 
   std::set<std::string> ledger_digests;
   auto ledger_keys = collect(txn, Db::ledger, [&](auto& out, std::string_view, std::string_view value) {
@@ -78,21 +107,22 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
   if (!last_built_keys) return std::unexpected(last_built_keys.error());
   auto on_disk_list = blobs.list();
   if (!on_disk_list) return std::unexpected(on_disk_list.error());
-  std::map<std::string, std::uint64_t> on_disk;
-  for (const auto& blob : *on_disk_list) {
-    on_disk[blob.digest] = blob.size;
+  std::map<std::string, BlobInfo> on_disk;
+  for (auto& blob : *on_disk_list) {
     report.bytes_before += blob.size;
+    on_disk.emplace(blob.digest, std::move(blob));
   }
 
-  // Records whose blob is gone are useless: drop them first.
+  // Records missing any of their blobs are useless: drop them first.
   std::vector<Live> live;
-  std::map<std::string, int> refs;
-  for (auto& entry : all) {
-    if (!on_disk.contains(entry.record.digest)) {
+  std::map<std::string, int> refs;  // by digest: how many live records list it
+  for (auto& entry : *all) {
+    if (!std::all_of(entry.digests.begin(), entry.digests.end(),
+                     [&](const std::string& digest) { return on_disk.contains(digest); })) {
       report.removed.push_back({entry.key, entry.record, RemovalReason::dangling});
       continue;
     }
-    ++refs[entry.record.digest];
+    for (const auto& digest : entry.digests) ++refs[digest];
     if (ledger_keys->contains(entry.key) || ledger_digests.contains(entry.record.digest)) {
       entry.keep = true;
       ++report.ledger_protected;
@@ -100,13 +130,19 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
     live.push_back(std::move(entry));
   }
 
+  // Each blob counts once, however many records list it. One nobody lists
+  // goes once it is older than the grace period; a younger one may belong
+  // to a build that stored its blobs and is about to record them.
+  std::int64_t cutoff = system_clock_ns() - options.unreferenced_grace.count();
   std::uint64_t total = 0;
-  for (const auto& [digest, size] : on_disk) {
-    if (refs.contains(digest) || ledger_digests.contains(digest)) {
-      total += size;
-    } else {
-      report.removed_blobs.push_back({digest, size});
+  for (const auto& [digest, blob] : on_disk) {
+    bool listed = refs.contains(digest) || ledger_digests.contains(digest);
+    if (!listed && blob.changed_ns < cutoff) {
+      report.removed_blobs.push_back(blob);
+      continue;
     }
+    if (!listed) ++report.spared_blobs;
+    total += blob.size;
   }
 
   protect_newest_per_service(live, options.keep_per_service);
@@ -119,10 +155,13 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
     if (entry->keep) continue;
     report.removed.push_back({entry->key, entry->record, RemovalReason::lru});
     ++lru_removed;
-    const std::string& digest = entry->record.digest;
-    if (--refs[digest] == 0 && !ledger_digests.contains(digest)) {
-      report.removed_blobs.push_back({digest, on_disk[digest]});
-      total -= on_disk[digest];
+    // A blob goes with the last record that lists it (a base layer shared
+    // by every image stays while one of them is kept).
+    for (const auto& digest : entry->digests) {
+      if (--refs[digest] == 0 && !ledger_digests.contains(digest)) {
+        report.removed_blobs.push_back(on_disk[digest]);
+        total -= on_disk[digest].size;
+      }
     }
   }
   report.kept = live.size() - lru_removed;
@@ -133,15 +172,15 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
   for (const auto& removed : report.removed) {
     if (!last_built_keys->contains(removed.key)) plan.transcripts_to_remove.push_back(removed.key);
   }
-  for (const auto& key : plan.undecodable_keys) {
-    if (!last_built_keys->contains(key)) plan.transcripts_to_remove.push_back(key);
+  for (const auto& [db, key] : plan.undecodable) {
+    if (db == Db::artifacts && !last_built_keys->contains(key)) plan.transcripts_to_remove.push_back(key);
   }
   return plan;
 }
 
 Result<void> apply_gc(Txn& txn, const BlobStore& blobs, const Plan& plan) {
-  for (const auto& key : plan.undecodable_keys) {
-    if (auto r = txn.del(Db::artifacts, key); !r) return std::unexpected(r.error());
+  for (const auto& [db, key] : plan.undecodable) {
+    if (auto r = txn.del(db, key); !r) return std::unexpected(r.error());
   }
   for (const auto& removed : plan.report.removed) {
     if (auto r = txn.del(Db::artifacts, removed.key); !r) return std::unexpected(r.error());

@@ -108,6 +108,16 @@ Result<bool> Txn::del(Db db, std::string_view key) {
 
 Result<void> Txn::scan(Db db, std::string_view from,
                        const std::function<bool(std::string_view, std::string_view)>& fn) {
+  return walk(db, from,
+              [&](std::string_view key, std::optional<std::string_view> value) { return !value || fn(key, *value); });
+}
+
+Result<void> Txn::scan_all(Db db, const std::function<bool(std::string_view, std::optional<std::string_view>)>& fn) {
+  return walk(db, "", fn);
+}
+
+Result<void> Txn::walk(Db db, std::string_view from,
+                       const std::function<bool(std::string_view, std::optional<std::string_view>)>& fn) {
   MDB_cursor* cursor = nullptr;
   int rc = mdb_cursor_open(txn_, env_->dbi(db), &cursor);
   if (rc != 0) return std::unexpected(fail_with(rc, "scan"));
@@ -117,8 +127,7 @@ Result<void> Txn::scan(Db db, std::string_view from,
   rc = mdb_cursor_get(cursor, &k, &v, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
   while (rc == 0) {
     std::string_view key = from_val(k);
-    auto value = env_->checked(key, v, kAnySize, writable_);
-    if (value && !fn(key, *value)) return ok();
+    if (!fn(key, env_->checked(key, v, kAnySize, writable_))) return ok();
     rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
   }
   if (rc != MDB_NOTFOUND) return std::unexpected(fail_with(rc, "scan"));

@@ -77,6 +77,11 @@ class Txn {
   // value passes its checks, in key order, until fn returns false.
   Result<void> scan(Db db, std::string_view from,
                     const std::function<bool(std::string_view key, std::string_view value)>& fn);
+  // Like scan() from the first key, but calls fn for every entry: with
+  // nullopt for a value that fails its checks (damaged, or unsealed by an
+  // older wharf), so that such entries can be counted and deleted.
+  Result<void> scan_all(Db db,
+                        const std::function<bool(std::string_view key, std::optional<std::string_view> value)>& fn);
 
   // The first LMDB error code seen in this transaction (0 if none).
   int failure() const { return failure_; }
@@ -86,6 +91,8 @@ class Txn {
   friend class Snapshot;
   Txn(LmdbEnv& env, MDB_txn* txn, bool writable = false) : env_(&env), txn_(txn), writable_(writable) {}
   Error fail_with(int rc, std::string_view what);
+  Result<void> walk(Db db, std::string_view from,
+                    const std::function<bool(std::string_view key, std::optional<std::string_view> value)>& fn);
 
   LmdbEnv* env_;
   MDB_txn* txn_;

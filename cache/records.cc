@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,10 @@ namespace {
 // Version 2: the records are sealed (cache/seal.h) since wharf-cache/3.
 constexpr std::uint8_t kStatVersion = 2;
 constexpr int kJsonVersion = 2;
+// Version 3 lists every blob of an artifact; version 2 records (one blob)
+// are still read, so a cache written before multi-blob artifacts is reused.
+constexpr int kArtifactVersion = 3;
+constexpr int kSingleBlobArtifactVersion = 2;
 constexpr std::size_t kStatSize = kStatRecordSize;
 
 template <class T>
@@ -35,12 +41,20 @@ bool is_lower_hex(std::string_view text, std::size_t length) {
          std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-std::optional<nlohmann::json> parse_versioned(std::string_view bytes) {
+// The JSON object and its "v" when that is one of `versions`.
+std::optional<std::pair<nlohmann::json, int>> parse_versioned(std::string_view bytes,
+                                                              std::initializer_list<int> versions) {
   auto json = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) return std::nullopt;
   auto version = json.find("v");
-  if (version == json.end() || *version != kJsonVersion) return std::nullopt;
-  return json;
+  if (version == json.end() || !version->is_number_integer()) return std::nullopt;
+  int v = version->get<int>();
+  if (std::find(versions.begin(), versions.end(), v) == versions.end()) return std::nullopt;
+  return std::pair{std::move(json), v};
+}
+
+nlohmann::json blob_json(const BlobRef& blob) {
+  return {{"digest", blob.digest}, {"size", blob.size}, {"media_type", blob.media_type}};
 }
 
 }  // namespace
@@ -77,29 +91,53 @@ std::optional<hashing::StatRecord> decode_stat(std::string_view in) {
   return record;
 }
 
+std::vector<BlobRef> blobs_of(const ArtifactRecord& record) {
+  if (!record.blobs.empty()) return record.blobs;
+  return {BlobRef{record.digest, record.size, record.media_type}};
+}
+
 std::string encode_artifact(const ArtifactRecord& record) {
-  nlohmann::json json = {{"v", kJsonVersion},
+  nlohmann::json blobs = nlohmann::json::array();
+  for (const auto& blob : blobs_of(record)) blobs.push_back(blob_json(blob));
+  nlohmann::json json = {{"v", kArtifactVersion},
                          {"service", record.service},
                          {"kind", record.kind},
                          {"digest", record.digest},
                          {"size", record.size},
+                         {"media_type", record.media_type},
+                         {"blobs", std::move(blobs)},
                          {"created_ns", record.created_ns},
                          {"last_used_ns", record.last_used_ns}};
   return json.dump();
 }
 
 std::optional<ArtifactRecord> decode_artifact(std::string_view bytes) {
-  auto json = parse_versioned(bytes);
-  if (!json) return std::nullopt;
+  auto parsed = parse_versioned(bytes, {kArtifactVersion, kSingleBlobArtifactVersion});
+  if (!parsed) return std::nullopt;
+  const auto& [json, version] = *parsed;
   try {
     ArtifactRecord record;
-    record.service = json->at("service").get<std::string>();
-    record.kind = json->at("kind").get<std::string>();
-    record.digest = json->at("digest").get<std::string>();
-    record.size = json->at("size").get<std::uint64_t>();
-    record.created_ns = json->at("created_ns").get<std::int64_t>();
-    record.last_used_ns = json->at("last_used_ns").get<std::int64_t>();
+    record.service = json.at("service").get<std::string>();
+    record.kind = json.at("kind").get<std::string>();
+    record.digest = json.at("digest").get<std::string>();
+    record.size = json.at("size").get<std::uint64_t>();
+    record.created_ns = json.at("created_ns").get<std::int64_t>();
+    record.last_used_ns = json.at("last_used_ns").get<std::int64_t>();
     if (!is_sha256_hex(record.digest)) return std::nullopt;
+    if (version == kSingleBlobArtifactVersion) {
+      record.blobs = {BlobRef{record.digest, record.size, ""}};
+      return record;
+    }
+    record.media_type = json.at("media_type").get<std::string>();
+    bool has_primary = false;
+    for (const auto& item : json.at("blobs")) {
+      BlobRef blob{item.at("digest").get<std::string>(), item.at("size").get<std::uint64_t>(),
+                   item.at("media_type").get<std::string>()};
+      if (!is_sha256_hex(blob.digest)) return std::nullopt;
+      has_primary = has_primary || (blob.digest == record.digest && blob.size == record.size);
+      record.blobs.push_back(std::move(blob));
+    }
+    if (!has_primary) return std::nullopt;
     return record;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
@@ -116,14 +154,15 @@ std::string encode_ledger(const LedgerEntry& entry) {
 }
 
 std::optional<LedgerEntry> decode_ledger(std::string_view bytes) {
-  auto json = parse_versioned(bytes);
-  if (!json) return std::nullopt;
+  auto parsed = parse_versioned(bytes, {kJsonVersion});
+  if (!parsed) return std::nullopt;
+  const nlohmann::json& json = parsed->first;
   try {
     LedgerEntry entry;
-    entry.sha = json->at("sha").get<std::string>();
-    entry.input_key = json->at("input_key").get<std::string>();
-    entry.artifact_digest = json->at("artifact_digest").get<std::string>();
-    entry.time_ns = json->at("time_ns").get<std::int64_t>();
+    entry.sha = json.at("sha").get<std::string>();
+    entry.input_key = json.at("input_key").get<std::string>();
+    entry.artifact_digest = json.at("artifact_digest").get<std::string>();
+    entry.time_ns = json.at("time_ns").get<std::int64_t>();
     return entry;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

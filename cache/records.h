@@ -7,21 +7,41 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hashing/stat_cache.h"
 
 namespace wharf::cache {
 
-// What Db::artifacts holds for an input key.
+// One blob an artifact needs (an OCI descriptor without the annotations).
+struct BlobRef {
+  std::string digest;  // SHA-256, 64 lowercase hex digits: the blob's name in the BlobStore
+  std::uint64_t size = 0;
+  std::string media_type;  // e.g. application/vnd.oci.image.layer.v1.tar+gzip; may be empty
+  friend bool operator==(const BlobRef&, const BlobRef&) = default;
+};
+
+// What Db::artifacts holds for an input key. An artifact is one or more
+// blobs: a zip is one, an OCI image is its manifest, config and layers.
+// `digest`/`size`/`media_type` name the primary blob (the zip's bytes, the
+// image manifest), which is also one of `blobs`.
 struct ArtifactRecord {
   std::string service;
-  std::string kind;    // "zip", "oci-layer", "file", ...
-  std::string digest;  // SHA-256 of the bytes, 64 lowercase hex digits: the blob's name
+  std::string kind;    // "zip", "image", "file", ...
+  std::string digest;  // SHA-256 of the primary blob, 64 lowercase hex digits: its name
   std::uint64_t size = 0;
   std::int64_t created_ns = 0;    // ns since the epoch
   std::int64_t last_used_ns = 0;  // ns since the epoch; gc removes the oldest first
+  // Every blob the artifact needs, the primary one included; gc keeps each
+  // while a kept record lists it. ArtifactStore::put fills an empty list
+  // with the primary blob alone.
+  std::vector<BlobRef> blobs;
+  std::string media_type;  // of the primary blob; empty for a zip
   friend bool operator==(const ArtifactRecord&, const ArtifactRecord&) = default;
 };
+
+// The record's blobs; when it lists none, the primary blob alone.
+std::vector<BlobRef> blobs_of(const ArtifactRecord& record);
 
 // What Db::ledger holds for (environment, service): what is deployed there.
 struct LedgerEntry {
@@ -38,7 +58,10 @@ std::string encode_stat(const hashing::StatRecord& record);
 std::optional<hashing::StatRecord> decode_stat(std::string_view bytes);
 
 // ArtifactRecord and LedgerEntry: JSON objects with a "v" field, so they can
-// be read with mdb_dump when debugging.
+// be read with mdb_dump when debugging. An artifact record of version 3
+// lists its blobs; one of version 2 (one blob) decodes with blobs =
+// {{digest, size, ""}}. A record whose blob list lacks the primary blob or
+// holds a digest that is not 64 lowercase hex digits does not decode.
 std::string encode_artifact(const ArtifactRecord& record);
 std::optional<ArtifactRecord> decode_artifact(std::string_view bytes);
 std::string encode_ledger(const LedgerEntry& entry);

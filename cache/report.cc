@@ -26,6 +26,8 @@ std::string stats_to_text(const CacheStats& stats) {
     out += fmt::format("  {:<12} {:>9} entries {:>11}\n", db.name, db.entries, format_size(db.bytes));
   }
   out += fmt::format("blobs: {} files, {}\n", stats.blob_count, format_size(stats.blob_bytes));
+  out += fmt::format("undecodable records: {}{}\n", stats.undecodable_records,
+                     stats.undecodable_records > 0 ? " (misses; `wharf cache gc` deletes them)" : "");
   if (stats.tmp_files > 0) {
     out += fmt::format("temporary files: {}, {}\n", stats.tmp_files, format_size(stats.tmp_bytes));
   }
@@ -35,7 +37,9 @@ std::string stats_to_text(const CacheStats& stats) {
 
 std::string stats_to_json(const CacheStats& stats) {
   nlohmann::json dbs = nlohmann::json::object();
-  for (const auto& db : stats.dbs) dbs[db.name] = {{"entries", db.entries}, {"bytes", db.bytes}};
+  for (const auto& db : stats.dbs) {
+    dbs[db.name] = {{"entries", db.entries}, {"bytes", db.bytes}, {"undecodable", db.undecodable}};
+  }
   nlohmann::json json = {{"path", stats.path},
                          {"map_size", stats.env.map_size},
                          {"used_bytes", stats.env.used_bytes},
@@ -44,7 +48,8 @@ std::string stats_to_json(const CacheStats& stats) {
                          {"blobs", {{"count", stats.blob_count}, {"bytes", stats.blob_bytes}}},
                          {"tmp_files", stats.tmp_files},
                          {"tmp_bytes", stats.tmp_bytes},
-                         {"corrupt_dirs", stats.corrupt_dirs}};
+                         {"corrupt_dirs", stats.corrupt_dirs},
+                         {"undecodable_records", stats.undecodable_records}};
   return json.dump(2) + "\n";
 }
 
@@ -59,6 +64,13 @@ std::string gc_to_text(const GcReport& report) {
   out += fmt::format("{} {} artifacts and {} blob files; blobs {} -> {}; kept {} ({} for the ledger)\n", verb,
                      report.removed.size(), report.removed_blobs.size(), format_size(report.bytes_before),
                      format_size(report.bytes_after), report.kept, report.ledger_protected);
+  if (report.undecodable_records > 0) {
+    out += fmt::format("{} {} records that did not decode\n", verb, report.undecodable_records);
+  }
+  if (report.spared_blobs > 0) {
+    out +=
+        fmt::format("kept {} blob files no artifact lists yet (younger than the grace period)\n", report.spared_blobs);
+  }
   if (report.removed_temp_files > 0) {
     out += fmt::format("removed {} temporary files of writers that are gone ({})\n", report.removed_temp_files,
                        format_size(report.removed_temp_bytes));
@@ -79,6 +91,7 @@ std::string gc_to_json(const GcReport& report) {
                          {"removed", removed},
                          {"removed_blobs", blobs},
                          {"undecodable_records", report.undecodable_records},
+                         {"spared_blobs", report.spared_blobs},
                          {"kept", report.kept},
                          {"ledger_protected", report.ledger_protected},
                          {"bytes_before", report.bytes_before},

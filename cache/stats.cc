@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "cache/undecodable.h"
+
 namespace wharf::cache {
 
 Result<CacheStats> collect_stats(Cache& cache) {
@@ -15,8 +17,19 @@ Result<CacheStats> collect_stats(Cache& cache) {
   for (std::size_t i = 0; i < kDbCount; ++i) {
     auto usage = cache.env().usage(static_cast<Db>(i));
     if (!usage) return std::unexpected(usage.error());
-    stats.dbs.push_back({kDbNames[i], usage->entries, usage->bytes});
+    stats.dbs.push_back({kDbNames[i], usage->entries, usage->bytes, 0});
   }
+  auto read = cache.env().read([&](Txn& txn) -> Result<void> {
+    for (std::size_t i = 0; i < kDbCount; ++i) {
+      if (static_cast<Db>(i) == Db::meta) continue;  // its format record was checked at open
+      auto keys = undecodable_keys(txn, static_cast<Db>(i));
+      if (!keys) return std::unexpected(keys.error());
+      stats.dbs[i].undecodable = keys->size();
+      stats.undecodable_records += keys->size();
+    }
+    return ok();
+  });
+  if (!read) return std::unexpected(read.error());
   auto blobs = cache.blobs().list();
   if (!blobs) return std::unexpected(blobs.error());
   stats.blob_count = blobs->size();

@@ -43,7 +43,8 @@ Result<int> run_gc(const GlobalOptions& global, const CacheFlags& flags) {
   if (!max_size) return std::unexpected(Error{ErrorKind::usage, "--max-size: " + max_size.error().message});
   auto cache = workspace::open_cache(global.options, global.host);
   if (!cache) return std::unexpected(cache.error());
-  cache::GcOptions options{*max_size, flags.keep, flags.dry_run ? cache::DryRun::yes : cache::DryRun::no};
+  cache::GcOptions options{*max_size, flags.keep, flags.dry_run ? cache::DryRun::yes : cache::DryRun::no,
+                           cache::kUnreferencedGrace};
   auto report = cache::collect_garbage(**cache, options);
   if (!report) return std::unexpected(report.error());
   std::cout << (flags.json ? cache::gc_to_json(*report) : cache::gc_to_text(*report));

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "cache/cache.h"
+#include "cache/stats.h"
 #include "tests/testing/assert_result.h"
 #include "tests/testing/temp_dir.h"
 
@@ -18,6 +19,16 @@ namespace wharf::cache {
 
 // The n-th input key: 32 hex digits.
 inline std::string Key(int n) { return fmt::format("{:032x}", n); }
+
+// The stats of the database called `name`.
+inline const DbStats& FindDb(const CacheStats& stats, const std::string& name) {
+  for (const auto& db : stats.dbs) {
+    if (db.name == name) return db;
+  }
+  static const DbStats kNone;
+  ADD_FAILURE() << "no database " << name;
+  return kNone;
+}
 
 class CacheTest : public ::testing::Test {
  protected:
@@ -43,8 +54,24 @@ class CacheTest : public ::testing::Test {
   static ArtifactRecord Store(Cache& cache, const std::string& key, const std::string& service,
                               const std::string& bytes, const std::string& transcript = "") {
     auto blob = testing::value_or_throw(cache.put_blob(bytes), "put_blob");
-    ArtifactRecord record{service, "file", blob.digest, blob.size, 0, 0};
+    ArtifactRecord record{service, "file", blob.digest, blob.size, 0, 0, {}, ""};
     auto stored = cache.put_artifact(key, record, transcript);
+    EXPECT_TRUE(stored.has_value()) << stored.error().message;
+    return stored ? *stored : record;
+  }
+
+  // Stores each part as a blob and records an image whose manifest (the
+  // primary blob) is parts[0] and whose config and layers are the rest.
+  static ArtifactRecord StoreImage(Cache& cache, const std::string& key, const std::string& service,
+                                   const std::vector<std::string>& parts) {
+    ArtifactRecord record{service, "image", "", 0, 0, 0, {}, "application/vnd.oci.image.manifest.v1+json"};
+    for (const auto& part : parts) {
+      auto blob = testing::value_or_throw(cache.put_blob(part), "put_blob");
+      record.blobs.push_back({blob.digest, blob.size, record.blobs.empty() ? record.media_type : ""});
+    }
+    record.digest = record.blobs.front().digest;
+    record.size = record.blobs.front().size;
+    auto stored = cache.put_artifact(key, record, "");
     EXPECT_TRUE(stored.has_value()) << stored.error().message;
     return stored ? *stored : record;
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "tests/cache/cache_fixture.h"
@@ -20,8 +21,9 @@ std::vector<std::string> RemovedKeys(const GcReport& report) {
 // 100 bytes, distinct per n.
 std::string Bytes(int n) { return fmt::format("{:<100}", n); }
 
-GcReport Gc(Cache& cache, std::uint64_t max, std::size_t keep, DryRun dry_run = DryRun::no) {
-  auto report = collect_garbage(cache, GcOptions{max, keep, dry_run});
+GcReport Gc(Cache& cache, std::uint64_t max, std::size_t keep, DryRun dry_run = DryRun::no,
+            std::chrono::nanoseconds grace = kUnreferencedGrace) {
+  auto report = collect_garbage(cache, GcOptions{max, keep, dry_run, grace});
   EXPECT_TRUE(report.has_value()) << report.error().message;
   return report ? *report : GcReport{};
 }
@@ -113,7 +115,7 @@ TEST_F(GcTest, RemovesOrphanBlobsAndDanglingRecords) {
   std::filesystem::remove(cache->blob_path(dangling.digest));
   Store(*cache, Key(2), "api", Bytes(2));
   ASSERT_TRUE(cache->env().write([](Txn& txn) { return txn.put(Db::artifacts, Key(9), "undecodable"); }));
-  auto report = Gc(*cache, 1 << 20, 0);
+  auto report = Gc(*cache, 1 << 20, 0, DryRun::no, std::chrono::nanoseconds(0));
   ASSERT_EQ(report.removed.size(), 1u);
   EXPECT_EQ(report.removed[0].key, Key(1));
   EXPECT_EQ(report.removed[0].reason, RemovalReason::dangling);

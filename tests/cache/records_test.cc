@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 namespace wharf::cache {
 namespace {
 
@@ -42,10 +44,80 @@ TEST(RecordsTest, StatRecordRejectsOtherVersionsLengthsAndTypes) {
 }
 
 TEST(RecordsTest, ArtifactRoundTripsAsJson) {
-  ArtifactRecord record{"api", "zip", std::string(64, 'a'), 42, 100, 200};
+  ArtifactRecord record{"api", "zip", std::string(64, 'a'), 42, 100, 200, {{std::string(64, 'a'), 42, ""}}, ""};
   auto bytes = encode_artifact(record);
   EXPECT_NE(bytes.find("\"service\":\"api\""), std::string::npos);
+  EXPECT_NE(bytes.find("\"v\":3"), std::string::npos);
   EXPECT_EQ(decode_artifact(bytes), record);
+}
+
+const char* const kManifestType = "application/vnd.oci.image.manifest.v1+json";
+const char* const kLayerType = "application/vnd.oci.image.layer.v1.tar+gzip";
+
+ArtifactRecord Image() {
+  std::string manifest(64, 'e');
+  return ArtifactRecord{"web",
+                        "image",
+                        manifest,
+                        500,
+                        1,
+                        2,
+                        {{manifest, 500, kManifestType},
+                         {std::string(64, 'c'), 900, "application/vnd.oci.image.config.v1+json"},
+                         {std::string(64, '1'), 1 << 20, kLayerType},
+                         {std::string(64, '2'), 4096, kLayerType}},
+                        kManifestType};
+}
+
+TEST(RecordsTest, MultiBlobArtifactRoundTrips) {
+  ArtifactRecord image = Image();
+  auto decoded = decode_artifact(encode_artifact(image));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(*decoded, image);
+  EXPECT_EQ(decoded->blobs.size(), 4u);
+  EXPECT_EQ(decoded->blobs[2].media_type, kLayerType);
+  EXPECT_EQ(decoded->media_type, kManifestType);
+}
+
+// A record of the previous version (one blob, as wharf wrote before
+// multi-blob artifacts) still decodes, as that one blob.
+TEST(RecordsTest, SingleBlobRecordOfVersion2Decodes) {
+  std::string digest(64, 'd');
+  auto decoded = decode_artifact(fmt::format(
+      R"({{"v":2,"service":"api","kind":"zip","digest":"{}","size":7,"created_ns":3,"last_used_ns":4}})", digest));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->digest, digest);
+  EXPECT_EQ(decoded->media_type, "");
+  EXPECT_EQ(decoded->blobs, (std::vector<BlobRef>{{digest, 7, ""}}));
+  EXPECT_EQ(decoded->last_used_ns, 4);
+}
+
+TEST(RecordsTest, EmptyBlobListIsEncodedAsThePrimaryBlob) {
+  ArtifactRecord record{"api", "zip", std::string(64, 'a'), 42, 1, 2, {}, ""};
+  auto decoded = decode_artifact(encode_artifact(record));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->blobs, (std::vector<BlobRef>{{std::string(64, 'a'), 42, ""}}));
+}
+
+TEST(RecordsTest, BlobListWithoutThePrimaryOrWithABadDigestDoesNotDecode) {
+  ArtifactRecord image = Image();
+  ASSERT_TRUE(decode_artifact(encode_artifact(image)));
+  ArtifactRecord no_primary = image;
+  no_primary.blobs.erase(no_primary.blobs.begin());
+  EXPECT_FALSE(decode_artifact(encode_artifact(no_primary)));
+  ArtifactRecord wrong_size = image;
+  wrong_size.blobs[0].size = 499;
+  EXPECT_FALSE(decode_artifact(encode_artifact(wrong_size)));
+  ArtifactRecord bad_hex = image;
+  bad_hex.blobs[3].digest = std::string(64, 'G');
+  EXPECT_FALSE(decode_artifact(encode_artifact(bad_hex)));
+  ArtifactRecord short_digest = image;
+  short_digest.blobs[2].digest = "abc";
+  EXPECT_FALSE(decode_artifact(encode_artifact(short_digest)));
+  // Version 3 without a blob list at all.
+  EXPECT_FALSE(decode_artifact(fmt::format(
+      R"({{"v":3,"service":"a","kind":"zip","digest":"{}","size":1,"media_type":"","created_ns":1,"last_used_ns":1}})",
+      std::string(64, 'a'))));
 }
 
 TEST(RecordsTest, ArtifactDecodeFailuresAreMisses) {

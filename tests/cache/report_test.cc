@@ -10,8 +10,9 @@ namespace {
 GcReport SampleReport() {
   GcReport report;
   report.dry_run = true;
-  report.removed.push_back(
-      {std::string(32, '1'), ArtifactRecord{"api", "zip", std::string(64, 'a'), 2048, 1, 2}, RemovalReason::lru});
+  report.removed.push_back({std::string(32, '1'),
+                            ArtifactRecord{"api", "zip", std::string(64, 'a'), 2048, 1, 2, {}, ""},
+                            RemovalReason::lru});
   report.removed_blobs.push_back({std::string(64, 'a'), 2048});
   report.kept = 3;
   report.bytes_before = 4096;

@@ -9,15 +9,6 @@ namespace {
 
 using StatsTest = CacheTest;
 
-const DbStats& Find(const CacheStats& stats, const std::string& name) {
-  for (const auto& db : stats.dbs) {
-    if (db.name == name) return db;
-  }
-  static const DbStats kNone;
-  ADD_FAILURE() << "no database " << name;
-  return kNone;
-}
-
 TEST_F(StatsTest, CountsEntriesBlobsAndMap) {
   auto cache = Open();
   ASSERT_TRUE(cache);
@@ -28,12 +19,12 @@ TEST_F(StatsTest, CountsEntriesBlobsAndMap) {
   ASSERT_TRUE(stats.has_value()) << stats.error().message;
   EXPECT_EQ(stats->path, dir());
   ASSERT_EQ(stats->dbs.size(), kDbCount);
-  EXPECT_EQ(Find(*stats, "artifacts").entries, 2u);
-  EXPECT_EQ(Find(*stats, "transcripts").entries, 1u);  // the second put gave none
-  EXPECT_EQ(Find(*stats, "last_built").entries, 2u);
-  EXPECT_EQ(Find(*stats, "ledger").entries, 1u);
-  EXPECT_EQ(Find(*stats, "stat").entries, 0u);
-  EXPECT_EQ(Find(*stats, "meta").entries, 1u);
+  EXPECT_EQ(FindDb(*stats, "artifacts").entries, 2u);
+  EXPECT_EQ(FindDb(*stats, "transcripts").entries, 1u);  // the second put gave none
+  EXPECT_EQ(FindDb(*stats, "last_built").entries, 2u);
+  EXPECT_EQ(FindDb(*stats, "ledger").entries, 1u);
+  EXPECT_EQ(FindDb(*stats, "stat").entries, 0u);
+  EXPECT_EQ(FindDb(*stats, "meta").entries, 1u);
   EXPECT_EQ(stats->blob_count, 2u);
   EXPECT_EQ(stats->blob_bytes, 8u);
   EXPECT_EQ(stats->env.map_size, kDefaultMapSize);
