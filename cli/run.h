@@ -40,5 +40,8 @@ void add_cache_command(CLI::App& app, const GlobalOptions& global, Action& actio
 void add_hash_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_explain_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_build_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_record_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_status_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_verify_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace wharf::cli

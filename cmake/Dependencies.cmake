@@ -10,6 +10,7 @@ find_package(tomlplusplus REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)
+find_package(CURL REQUIRED)  # libcurl4-openssl-dev: net/
 
 # Each shared library a run loads costs it mmaps, relocations and page
 # faults before main(). The small C libraries are linked from their static

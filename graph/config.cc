@@ -8,6 +8,7 @@
 
 #include "graph/artifact_spec.h"
 #include "graph/config_fields.h"
+#include "graph/environment_reader.h"
 #include "util/text.h"
 
 namespace wharf::graph {
@@ -16,13 +17,7 @@ std::string SourceLocation::str() const { return fmt::format("{}:{}:{}", file ? 
 
 namespace {
 
-bool is_env_var_name(std::string_view name) {
-  auto word = [](char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (name.empty() || !word(name.front())) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) { return word(c) || (c >= '0' && c <= '9'); });
-}
-
-const std::vector<std::string> kTopLevelKeys = {"workspace", "package", "service"};
+const std::vector<std::string> kTopLevelKeys = {"workspace", "package", "service", "environment"};
 
 // Collects every problem so one run shows them all.
 class Reader {
@@ -278,6 +273,17 @@ class Reader {
     }
   }
 
+  // [environment.*] tables are only checked here (graph/environment_config.h):
+  // they need the service names, read first.
+  void check_environments(const toml::node& node, const std::vector<ComponentConfig>& services) {
+    std::vector<std::string> names;
+    for (const auto& service : services) names.push_back(service.name);
+    std::vector<EnvironmentConfig> environments;
+    std::vector<LocatedProblem> problems;
+    read_environments(node, file_, names, environments, problems);
+    for (auto& problem : problems) errors_.push_back(Problem{problem.line, problem.column, std::move(problem.text)});
+  }
+
   struct Problem {
     int line;
     int column;
@@ -292,17 +298,14 @@ class Reader {
 }  // namespace
 
 Result<Config> parse_config(std::string_view text, std::string_view file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    const auto& begin = e.source().begin;
-    return fail(ErrorKind::config, fmt::format("{}:{}:{}: {}", file, begin.line, begin.column, e.description()));
-  }
+  auto parsed = parse_toml(text, file);
+  if (!parsed) return std::unexpected(parsed.error());
+  const toml::table& root = *parsed;
 
   Reader reader(file);
   Config config;
   config.file = std::string(file);
+  const toml::node* environments = nullptr;
   for (const auto& [key, value] : root) {
     if (key == "workspace") {
       reader.read_workspace(value, config.workspace);
@@ -310,10 +313,13 @@ Result<Config> parse_config(std::string_view text, std::string_view file) {
       reader.read_components(value, ComponentKind::package, config.packages);
     } else if (key == "service") {
       reader.read_components(value, ComponentKind::service, config.services);
+    } else if (key == "environment") {
+      environments = &value;
     } else {
       reader.unknown_key(key, "the top level", kTopLevelKeys);
     }
   }
+  if (environments) reader.check_environments(*environments, config.services);
   if (!reader.errors_.empty()) {
     // toml++ iterates tables in key order, not file order: sort by position
     // so messages read top to bottom.

@@ -26,6 +26,8 @@ const char* to_string(ReasonKind kind) {
       return "not-live";
     case ReasonKind::missing_base:
       return "missing-base";
+    case ReasonKind::live_error:
+      return "live-error";
   }
   return "?";
 }

@@ -26,7 +26,9 @@ struct PlanOptions {
   std::size_t threads = 0;            // 0: from the number of distinct bases and cores
 };
 
-enum class ReasonKind { path, package, workspace, not_live, missing_base };
+// live_error: an environment's source could not say what is live (with
+// --missing-base=deploy); `path` holds what went wrong.
+enum class ReasonKind { path, package, workspace, not_live, missing_base, live_error };
 const char* to_string(ReasonKind kind);
 // The reason a change reaching a service through an input of this kind gives.
 ReasonKind reason_kind(graph::InputKind kind);
@@ -40,12 +42,30 @@ struct Reason {
 
 enum class Action { deploy, skip };
 
+// Where a service's live value came from, for plans of an environment
+// (`wharf plan --env`).
+struct LiveInfo {
+  std::string source;                // ledger, http, command, file
+  std::string origin;                // "GET <url>", "command `...`", ...
+  std::optional<std::string> value;  // what the source said
+  std::string error;                 // why it could not be read, or ""
+};
+
+// The environment runs something other than what wharf's ledger recorded for
+// it (a hotfix, a manual deploy, a rollback outside wharf).
+struct Drift {
+  std::string live;      // full SHA
+  std::string recorded;  // full SHA
+};
+
 struct ServicePlan {
   std::string name;
   Action action = Action::skip;
   std::optional<std::string> base;  // full SHA diffed from, when there is one
   std::string base_rev;             // the revision as given (live file or --since)
   std::vector<Reason> reasons;      // one per route (own paths, each package, workspace)
+  std::optional<LiveInfo> live;     // plans of an environment only
+  std::optional<Drift> drift;
 };
 
 struct PlanStats {

@@ -31,6 +31,35 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+// ", "live": {...}, "drift": {...}" for plans of an environment.
+void append_environment_fields(std::string& out, const ServicePlan& service) {
+  if (service.live) {
+    const LiveInfo& live = *service.live;
+    out += ",\n     \"live\": {\"source\": ";
+    append_string(out, live.source);
+    out += ", \"origin\": ";
+    append_string(out, live.origin);
+    out += ", \"value\": ";
+    if (live.value) {
+      append_string(out, *live.value);
+    } else {
+      out += "null";
+    }
+    if (!live.error.empty()) {
+      out += ", \"error\": ";
+      append_string(out, live.error);
+    }
+    out += "}";
+  }
+  if (service.drift) {
+    out += ",\n     \"drift\": {\"live\": ";
+    append_string(out, service.drift->live);
+    out += ", \"recorded\": ";
+    append_string(out, service.drift->recorded);
+    out += "}";
+  }
+}
+
 }  // namespace
 
 std::string plan_to_json(const Plan& plan) {
@@ -66,7 +95,9 @@ std::string plan_to_json(const Plan& plan) {
       if (reason.uncommitted) out += ", \"uncommitted\": true";
       out += "}";
     }
-    out += "]}";
+    out += "]";
+    append_environment_fields(out, service);
+    out += "}";
   }
   out += plan.services.empty() ? "],\n  \"orphans\": [" : "\n  ],\n  \"orphans\": [";
   for (std::size_t i = 0; i < plan.orphans.size(); ++i) {
@@ -76,8 +107,6 @@ std::string plan_to_json(const Plan& plan) {
   out += "]\n}\n";
   return out;
 }
-
-namespace {
 
 std::string describe(const Reason& reason) {
   std::string where = reason.uncommitted ? " (uncommitted)" : "";
@@ -92,11 +121,11 @@ std::string describe(const Reason& reason) {
       return "not live";
     case ReasonKind::missing_base:
       return "live SHA not in this repository (--missing-base=deploy)";
+    case ReasonKind::live_error:
+      return fmt::format("live state unreadable (--missing-base=deploy): {}", reason.path);
   }
   return "";
 }
-
-}  // namespace
 
 std::string plan_to_text(const Plan& plan) {
   std::size_t width = 0;
@@ -114,6 +143,10 @@ std::string plan_to_text(const Plan& plan) {
       out += fmt::format("DEPLOY  {:<{}}  {}{}\n", service.name, width, why, base);
     } else {
       out += fmt::format("skip    {:<{}}  no input changed{}\n", service.name, width, base);
+    }
+    if (service.drift) {
+      out += fmt::format("drift   {:<{}}  live {} but the ledger recorded {} (deployed outside wharf?)\n", service.name,
+                         width, service.drift->live.substr(0, 7), service.drift->recorded.substr(0, 7));
     }
   }
   for (const auto& orphan : plan.orphans) {

@@ -11,6 +11,9 @@ namespace wharf::plan {
 //  "orphans": [...]} plus extra fields; see README.md.
 std::string plan_to_json(const Plan& plan);
 
+// A reason in words: "services/api/x.ts (own path)", "not live".
+std::string describe(const Reason& reason);
+
 // One row per service: DEPLOY or skip, and the reason.
 std::string plan_to_text(const Plan& plan);
 

@@ -9,6 +9,7 @@ packages=(
   libgit2-dev liblmdb-dev libxxhash-dev libarchive-dev libtbb-dev libcli11-dev
   libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev libgtest-dev
   xxhash hyperfine time
+  libcurl4-openssl-dev
   libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
 )
 missing=()

@@ -76,6 +76,12 @@ std::optional<std::size_t> find_control_char(std::string_view text, bool allow_t
   return std::nullopt;
 }
 
+bool is_env_var_name(std::string_view name) {
+  auto word = [](char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (name.empty() || !word(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return word(c) || (c >= '0' && c <= '9'); });
+}
+
 bool is_valid_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength) return false;
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };

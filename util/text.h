@@ -32,6 +32,9 @@ std::optional<std::size_t> find_control_char(std::string_view text, bool allow_t
 inline constexpr std::size_t kMaxNameLength = 100;
 bool is_valid_name(std::string_view name);
 
+// An environment variable name: a letter or '_', then letters, digits or '_'.
+bool is_env_var_name(std::string_view name);
+
 // `text` for an error message: control characters as \xNN, cut after `max`
 // bytes (not inside a UTF-8 sequence) with "... (N bytes in all)" after, so a
 // hostile value never makes a message unreadable or huge.

@@ -2,20 +2,25 @@
 
 namespace wharf::workspace {
 
+plan::PlanOptions plan_options(const PlanRequest& request) {
+  plan::PlanOptions options;
+  options.head = request.head;
+  options.worktree = request.worktree;
+  options.merge_base = request.merge_base;
+  options.missing_base = request.missing_base;
+  options.services = request.services;
+  options.threads = request.threads;
+  return options;
+}
+
 Result<plan::Plan> plan_services(const Workspace& workspace, const Options& options, const PlanRequest& request,
                                  Stopwatch* laps) {
   if (request.since.empty() == request.live_file.empty()) {
     return fail(ErrorKind::usage,
-                "give exactly one of --since REV (one base for every service) or --live FILE "
-                "(a JSON object service -> live SHA)");
+                "give exactly one of --since REV (one base for every service), --live FILE "
+                "(a JSON object service -> live SHA) or --env NAME (an environment of wharf.toml)");
   }
-  plan::PlanOptions plan_options;
-  plan_options.head = request.head;
-  plan_options.worktree = request.worktree;
-  plan_options.merge_base = request.merge_base;
-  plan_options.missing_base = request.missing_base;
-  plan_options.services = request.services;
-  plan_options.threads = request.threads;
+  plan::PlanOptions plan_options = workspace::plan_options(request);
   if (!request.since.empty()) plan_options.since = request.since;
   if (!request.live_file.empty()) {
     auto live = plan::load_live(from_directory(options, request.live_file));

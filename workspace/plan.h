@@ -10,8 +10,9 @@
 namespace wharf::workspace {
 
 struct PlanRequest {
-  std::string since;      // one base for every service
-  std::string live_file;  // JSON object service -> live SHA; relative to -C's directory
+  std::string since;        // one base for every service
+  std::string live_file;    // JSON object service -> live SHA; relative to -C's directory
+  std::string environment;  // --env: read live SHAs from this environment (workspace/environment.h)
   std::string head = "HEAD";
   bool worktree = false;
   bool merge_base = false;
@@ -19,6 +20,9 @@ struct PlanRequest {
   std::vector<std::string> services;  // empty: all
   std::size_t threads = 0;
 };
+
+// The plan's options from the request (without its bases).
+plan::PlanOptions plan_options(const PlanRequest& request);
 
 // ErrorKind::usage unless exactly one of `since` and `live_file` is given;
 // the errors of plan::load_live and plan::compute_plan.

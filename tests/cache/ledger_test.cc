@@ -46,6 +46,27 @@ TEST_F(LedgerTest, ListsOneEnvironmentOrAll) {
   EXPECT_EQ((*all)[3].environment, "prod-eu");
 }
 
+TEST_F(LedgerTest, KeepsABoundedHistoryNewestLast) {
+  auto cache = Open();
+  ASSERT_TRUE(cache);
+  Ledger& ledger = cache->ledger();
+  for (int i = 0; i < static_cast<int>(kLedgerHistory) + 5; ++i) {
+    ASSERT_TRUE(ledger.record("prod", "api", Entry(fmt::format("sha{}", i), i)));
+  }
+  ASSERT_TRUE(ledger.record_all("prod", {{"web", Entry("w", 1)}, {"api", Entry("last", 999)}}));
+  auto history = ledger.history("prod", "api");
+  ASSERT_TRUE(history.has_value());
+  ASSERT_EQ(history->size(), kLedgerHistory);
+  EXPECT_EQ(history->back(), Entry("last", 999));
+  EXPECT_EQ(history->front().sha, "sha6");  // the oldest six dropped
+  EXPECT_EQ(ledger.find("prod", "api").value_or(std::nullopt), Entry("last", 999));
+  // The history is not listed as services.
+  auto prod = ledger.list("prod");
+  ASSERT_TRUE(prod.has_value());
+  ASSERT_EQ(prod->size(), 2u);
+  EXPECT_EQ((*prod)[0].entry, Entry("last", 999));
+}
+
 TEST_F(LedgerTest, RejectsEmptyOrNulNames) {
   auto cache = Open();
   ASSERT_TRUE(cache);

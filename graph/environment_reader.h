@@ -1,0 +1,31 @@
+// The reader of [environment.*] tables over a parsed TOML document, shared by
+// parse_config (which checks them) and load_environments. Includes toml++:
+// only graph/*.cc that parse include this.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "graph/environment_config.h"
+
+namespace wharf::graph {
+
+struct LocatedProblem {
+  int line = 0;
+  int column = 0;
+  std::string text;  // "file:line:col: message"
+};
+
+// Parses TOML text; a syntax error is ErrorKind::config "file:line:col: ...".
+Result<toml::table> parse_toml(std::string_view text, std::string_view file);
+
+// Reads the value of the top-level key "environment" into `out`; problems are
+// appended to `problems`.
+void read_environments(const toml::node& node, const std::shared_ptr<const std::string>& file,
+                       const std::vector<std::string>& services, std::vector<EnvironmentConfig>& out,
+                       std::vector<LocatedProblem>& problems);
+
+}  // namespace wharf::graph
