@@ -96,17 +96,32 @@ std::string ArtifactStore::missing_blob(const ArtifactRecord& record) const {
 }
 
 Result<bool> ArtifactStore::touch(std::string_view key) {
-  if (auto r = check_key(key); !r) return std::unexpected(r.error());
-  bool found = false;
+  const std::string one(key);
+  auto found = touch_all(std::span(&one, 1));
+  if (!found) return std::unexpected(found.error());
+  return *found == 1;
+}
+
+Result<std::size_t> ArtifactStore::touch_all(std::span<const std::string> keys) {
+  for (const std::string& key : keys) {
+    if (auto r = check_key(key); !r) return std::unexpected(r.error());
+  }
+  std::size_t found = 0;
   std::int64_t now = clock_();
+  // One transaction (one fsync) for all: an all-hit build of 500 services
+  // must not pay 500 commits.
   auto written = env_.write([&](Txn& txn) -> Result<void> {
-    auto bytes = txn.get(Db::artifacts, key);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto record = *bytes ? decode_artifact(**bytes) : std::nullopt;
-    found = record.has_value();
-    if (!found) return ok();
-    record->last_used_ns = now;
-    return txn.put(Db::artifacts, key, encode_artifact(*record));
+    found = 0;
+    for (const std::string& key : keys) {
+      auto bytes = txn.get(Db::artifacts, key);
+      if (!bytes) return std::unexpected(bytes.error());
+      auto record = *bytes ? decode_artifact(**bytes) : std::nullopt;
+      if (!record) continue;
+      ++found;
+      record->last_used_ns = now;
+      if (auto put = txn.put(Db::artifacts, key, encode_artifact(*record)); !put) return put;
+    }
+    return ok();
   });
   if (!written) return std::unexpected(written.error());
   return found;

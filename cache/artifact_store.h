@@ -54,6 +54,8 @@ class ArtifactStore {
 
   // Marks the artifact used now; false when there is none.
   Result<bool> touch(std::string_view key);
+  // Marks each of `keys` used now, in one transaction; how many exist.
+  Result<std::size_t> touch_all(std::span<const std::string> keys);
 
   // The input key of the artifact last built for a service.
   Result<std::optional<std::string>> last_built(std::string_view service);

@@ -222,6 +222,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, Action& actio
   sub->add_option("--services", flags->services_list, "Only these services (a,b,c), as for plan");
   sub->add_option("--since", plan.since, "One base revision for every service (as wharf plan)");
   sub->add_option("--live", plan.live_file, "JSON object: service -> live SHA (as wharf plan)");
+  sub->add_option("--env", plan.environment, "Build what this environment of wharf.toml lacks (as wharf plan)");
   sub->add_option("--head", plan.head, "The revision to build (default HEAD; files come from the work tree)");
   sub->add_flag("--worktree", plan.worktree, "Also count uncommitted and untracked changes (as wharf plan)");
   sub->add_flag("--merge-base", plan.merge_base, "Diff from merge-base(base, head) (as wharf plan)");

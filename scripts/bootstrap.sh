@@ -31,3 +31,8 @@ rm -rf "$example"
 bash examples/make-sample-repo.sh "$example" >/dev/null
 echo "== wharf plan --live live/dev.json (in $example)"
 (cd "$example" && ../wharf plan --live live/dev.json)
+# One more commit gives the sample artifacts (a zip, two images on a shared
+# base): the first build makes them, the second finds every one cached.
+bash examples/add-artifacts.sh "$example" >/dev/null
+echo "== wharf build, twice (in $example)"
+(cd "$example" && ../wharf build --progress plain && ../wharf build --progress none)

@@ -24,6 +24,7 @@
 #include "util/text.h"
 #include "vcs/repository.h"
 #include "workspace/artifact_files.h"
+#include "workspace/environment.h"
 #include "workspace/keys.h"
 
 namespace wharf::workspace {
@@ -322,9 +323,7 @@ void build_one(Context& ctx, const graph::ComponentConfig& config, const graph::
   cache::ArtifactRecord rec;
   if (found->has_value() && (**found).kind == out.kind) {
     rec = **found;
-    out.status = BuildStatus::hit;
-    auto touched = ctx.locked([&](cache::Cache& c) { return c.touch_artifact(out.key); });
-    if (!touched) return finish(std::unexpected(failure(touched.error())));
+    out.status = BuildStatus::hit;  // marked used after the run, all in one transaction
   } else {
     if (auto ran = run_command(ctx, config, out); !ran) return finish(std::unexpected(ran.error()));
     if (auto made = check_outputs(*ctx.fs, config.outputs, out.name); !made) {
@@ -353,11 +352,19 @@ Result<BuildReport> build_services(Workspace& workspace, const Options& options,
   BuildReport report;
   std::vector<std::string> to_build;
   std::map<std::string, std::string> skip_reason;
-  const bool planned = !request.plan.since.empty() || !request.plan.live_file.empty();
+  const bool planned =
+      !request.plan.since.empty() || !request.plan.live_file.empty() || !request.plan.environment.empty();
   if (planned) {
     PlanRequest plan_request = request.plan;
     plan_request.services = request.services;
-    auto plan = plan_services(workspace, options, plan_request);
+    Result<plan::Plan> plan = fail(ErrorKind::usage, "");
+    if (!plan_request.environment.empty()) {
+      auto env_plan = plan_environment(workspace, options, plan_request);
+      if (!env_plan) return std::unexpected(env_plan.error());
+      plan = std::move(env_plan->plan);
+    } else {
+      plan = plan_services(workspace, options, plan_request);
+    }
     if (!plan) return std::unexpected(plan.error());
     report.warnings = plan->warnings;
     for (const plan::ServicePlan& s : plan->services) {
@@ -443,6 +450,16 @@ Result<BuildReport> build_services(Workspace& workspace, const Options& options,
   tbb::parallel_for_each(with_artifact.begin(), with_artifact.end(), [&](const std::string& name) {
     build_one(ctx, *graph.find_service(name)->config, specs.at(name), report.services[index[name]]);
   });
+  std::vector<std::string> hits;
+  for (const BuiltService& b : report.services) {
+    if (b.status == BuildStatus::hit) hits.push_back(b.key);
+  }
+  if (!hits.empty()) {
+    // Least-recently-used order for gc; losing it only makes gc's choice older.
+    if (auto touched = ctx.cache->artifacts().touch_all(hits); !touched) {
+      report.warnings.push_back("could not mark cached artifacts as used: " + touched.error().message);
+    }
+  }
   return report;
 }
 
