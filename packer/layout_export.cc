@@ -221,6 +221,14 @@ Result<void> export_file(fs::FileSystem& fs, const std::string& blob_file, const
                 fmt::format("cannot export {} to {}: it is missing or not a file; build the artifact again", blob_file,
                             out_path));
   }
+  // Already exported: the output is a link to this very blob (an all-hit
+  // build re-exports every artifact; this keeps that to one lstat).
+  struct ::stat out_stat {
+  }, blob_stat{};
+  if (::lstat(out_path.c_str(), &out_stat) == 0 && ::stat(blob_file.c_str(), &blob_stat) == 0 &&
+      out_stat.st_dev == blob_stat.st_dev && out_stat.st_ino == blob_stat.st_ino) {
+    return ok();
+  }
   std::string parent = stdfs::path(out_path).parent_path().string();
   std::error_code error;
   if (!parent.empty()) stdfs::create_directories(parent, error);
