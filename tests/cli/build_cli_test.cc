@@ -404,6 +404,59 @@ TEST_F(BuildCliTest, CtrlCStopsTheBuildCommandsAndRecordsNothing) {
   EXPECT_FALSE(std::filesystem::exists(repo_.path() + "/.wharf/out/web"));
 }
 
+// A build command that writes an OCI layout itself (as `docker buildx
+// --output type=oci`, buildah or nix would): wharf imports it as the
+// artifact, keeps the builder's manifest digest, caches and exports it.
+TEST_F(BuildCliTest, AnImageTheBuildWritesItselfIsImportedAndCached) {
+  repo_.write("tools/make_layout.py", R"(import hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+os.makedirs(out + "/blobs/sha256", exist_ok=True)
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(out + "/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+    data = open("services/worker/worker.js", "rb").read()
+    info = tarfile.TarInfo("worker.js")
+    info.size, info.mode, info.mtime = len(data), 0o644, 315532800
+    tar.addfile(info, io.BytesIO(data))
+raw = layer.getvalue()
+config = {"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
+          "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]}, "config": {"Cmd": ["node", "worker.js"]}}
+manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": dict(blob(json.dumps(config).encode()), mediaType="application/vnd.oci.image.config.v1+json"),
+            "layers": [dict(blob(raw), mediaType="application/vnd.oci.image.layer.v1.tar")]}
+m = dict(blob(json.dumps(manifest).encode()), mediaType="application/vnd.oci.image.manifest.v1+json")
+json.dump({"schemaVersion": 2, "manifests": [m]}, open(out + "/index.json", "w"))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+print(m["digest"])
+)");
+  Reconfigure("[service.docs]", R"([service.legacy]
+paths = ["services/worker", "tools"]
+build = "rm -rf out/legacy && python3 tools/make_layout.py out/legacy > out-digest && echo legacy >> \"$COUNTER\""
+
+[service.legacy.image]
+import = "out/legacy"
+
+[service.docs])");
+  json first = BuildJson("legacy");
+  const json& legacy = Service(first, "legacy");
+  ASSERT_EQ(legacy["status"], "built") << legacy.dump();
+  EXPECT_EQ(legacy["kind"], "image");
+  EXPECT_EQ(legacy["digest"], run_command("cat " + shell_quote(repo_.path() + "/out-digest")));
+  int status = -1;
+  std::string inspect = run_command("skopeo inspect " + shell_quote("oci:" + legacy["path"].get<std::string>() + ":" +
+                                                                    legacy["tag"].get<std::string>()),
+                                    &status);
+  ASSERT_EQ(status, 0) << inspect;
+  EXPECT_EQ(json::parse(inspect)["Digest"], legacy["digest"]);
+  json second = BuildJson("legacy");
+  EXPECT_EQ(Service(second, "legacy")["status"], "hit");
+  EXPECT_EQ(Service(second, "legacy")["digest"], legacy["digest"]);
+  EXPECT_EQ(Count("legacy"), 1);
+}
+
 TEST_F(BuildCliTest, KilledAtRandomPointsTheCacheStaysConsistent) {
   // Enough files that packing takes a moment to interrupt.
   for (int i = 0; i < 300; ++i) {
