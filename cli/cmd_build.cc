@@ -11,8 +11,8 @@
 #include <mutex>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "cli/build_progress.h"
 #include "cli/run.h"
 #include "util/text.h"
 #include "workspace/build.h"
@@ -47,117 +47,6 @@ class InterruptScope {
   struct sigaction old_term_ {};
 };
 
-std::string human_bytes(std::uint64_t bytes) {
-  if (bytes >= (1u << 20)) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
-  if (bytes >= 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
-  return fmt::format("{} B", bytes);
-}
-
-// What the user sees while services build, on stderr. On a terminal: a
-// block of lines, one per running service, redrawn in place, with finished
-// services printed above it; otherwise one line per event.
-class Progress {
- public:
-  explicit Progress(bool terminal) : terminal_(terminal), start_(std::chrono::steady_clock::now()) {}
-
-  void phase(const std::string& service, const char* name) {
-    std::lock_guard lock(mutex_);
-    auto& row = running_[service];
-    row.phase = name;
-    row.since = std::chrono::steady_clock::now();
-    if (!terminal_) {
-      std::cerr << fmt::format("wharf: {}: {}\n", service, name);
-      return;
-    }
-    redraw();
-  }
-
-  void packed(const std::string& service, std::uint64_t files, std::uint64_t bytes) {
-    std::lock_guard lock(mutex_);
-    auto& row = running_[service];
-    row.files = files;
-    row.bytes = bytes;
-    if (terminal_) redraw();
-  }
-
-  void finished(const workspace::BuiltService& s) {
-    std::lock_guard lock(mutex_);
-    running_.erase(s.name);
-    clear();
-    std::string line = fmt::format("wharf: {}: {}", s.name, workspace::status_name(s.status));
-    if (s.status == workspace::BuildStatus::failed || s.status == workspace::BuildStatus::skipped) {
-      line += ": " + s.reason;
-    } else {
-      line += fmt::format(" {} {} {} -> {}", s.kind, s.digest.substr(0, 19), human_bytes(s.size), s.path);
-      if (s.status == workspace::BuildStatus::built && s.build_seconds > 0) {
-        line += fmt::format(" (build {:.1f} s)", s.build_seconds);
-      }
-    }
-    std::cerr << line << "\n";
-    if (terminal_) redraw();
-  }
-
-  void done() {
-    std::lock_guard lock(mutex_);
-    clear();
-  }
-
- private:
-  struct Row {
-    std::string phase;
-    std::chrono::steady_clock::time_point since;
-    std::uint64_t files = 0;
-    std::uint64_t bytes = 0;
-  };
-
-  void clear() {
-    if (!terminal_ || drawn_ == 0) return;
-    std::cerr << fmt::format("\x1b[{}A\x1b[J", drawn_);
-    drawn_ = 0;
-  }
-
-  void redraw() {
-    clear();
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& [name, row] : running_) {
-      double seconds = std::chrono::duration<double>(now - row.since).count();
-      std::cerr << fmt::format("  {} {} {:.0f}s", name, row.phase, seconds);
-      if (row.files) std::cerr << fmt::format(" {} files {}", row.files, human_bytes(row.bytes));
-      std::cerr << "\n";
-      ++drawn_;
-    }
-    std::cerr.flush();
-  }
-
-  bool terminal_;
-  std::chrono::steady_clock::time_point start_;
-  std::mutex mutex_;
-  std::map<std::string, Row> running_;
-  int drawn_ = 0;
-};
-
-std::string report_json(const workspace::BuildReport& report) {
-  nlohmann::ordered_json services = nlohmann::ordered_json::array();
-  for (const auto& s : report.services) {
-    nlohmann::ordered_json j;
-    j["name"] = s.name;
-    j["key"] = s.key;
-    j["status"] = workspace::status_name(s.status);
-    j["kind"] = s.kind;
-    j["digest"] = s.digest;
-    j["size"] = s.size;
-    j["tag"] = s.tag;
-    j["path"] = s.path;
-    if (!s.reason.empty()) j["reason"] = s.reason;
-    if (!s.log.empty()) j["log"] = s.log;
-    if (s.build_seconds > 0) j["build_seconds"] = s.build_seconds;
-    services.push_back(std::move(j));
-  }
-  nlohmann::ordered_json out;
-  out["services"] = std::move(services);
-  return out.dump(2) + "\n";
-}
-
 struct BuildFlags {
   workspace::BuildRequest request;
   std::string missing_base = "error";
@@ -190,7 +79,7 @@ Result<int> run_build(const GlobalOptions& global, BuildFlags flags) {
   if (!report) return std::unexpected(report.error());
   for (const auto& warning : report->warnings) std::cerr << "wharf: " << warning << "\n";
   if (flags.json) {
-    std::cout << report_json(*report);
+    std::cout << workspace::report_to_json(*report);
   } else {
     for (const auto& s : report->services) {
       std::cout << fmt::format("{:<8} {}", workspace::status_name(s.status), s.name);

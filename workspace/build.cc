@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 #include <tbb/parallel_for_each.h>
+#include <nlohmann/json.hpp>
 
 #include "cache/cache.h"
 #include "fs/real_file_system.h"
@@ -41,6 +42,29 @@ const char* status_name(BuildStatus status) {
       break;
   }
   return "skipped";
+}
+
+// Field names are a contract (README "Artifacts"): add, never rename.
+std::string report_to_json(const BuildReport& report) {
+  nlohmann::ordered_json services = nlohmann::ordered_json::array();
+  for (const auto& s : report.services) {
+    nlohmann::ordered_json j;
+    j["name"] = s.name;
+    j["key"] = s.key;
+    j["status"] = status_name(s.status);
+    j["kind"] = s.kind;
+    j["digest"] = s.digest;
+    j["size"] = s.size;
+    j["tag"] = s.tag;
+    j["path"] = s.path;
+    if (!s.reason.empty()) j["reason"] = s.reason;
+    if (!s.log.empty()) j["log"] = s.log;
+    if (s.build_seconds > 0) j["build_seconds"] = s.build_seconds;
+    services.push_back(std::move(j));
+  }
+  nlohmann::ordered_json out;
+  out["services"] = std::move(services);
+  return out.dump(2) + "\n";
 }
 
 bool BuildReport::any_failed() const {
@@ -186,9 +210,11 @@ Step<cache::ArtifactRecord> pack_zip(Context& ctx, const graph::ComponentConfig&
   return record(ctx, out, std::move(rec));
 }
 
-// Stores the blobs of a composed or imported image and records it.
+// Stores the blobs of a composed or imported image and records it. Layers
+// from `first_owned` on are files wharf packed (moved into the store); the
+// ones before belong to someone else (a base layout, an import).
 Step<cache::ArtifactRecord> store_image(Context& ctx, const packer::ComposedImage& image, BuiltService& out,
-                                        std::span<const bool> owned_layers) {
+                                        std::size_t first_owned) {
   const cache::BlobStore& blobs = ctx.cache->blobs();
   cache::ArtifactRecord rec;
   rec.kind = "image";
@@ -198,7 +224,7 @@ Step<cache::ArtifactRecord> store_image(Context& ctx, const packer::ComposedImag
     // Layers wharf packed are moved in; a base image's are linked (or
     // copied) and checked against their digest.
     auto stored =
-        owned_layers[i] ? blobs.adopt_file(image.layer_paths[i], hex) : blobs.link_file(image.layer_paths[i], hex);
+        i >= first_owned ? blobs.adopt_file(image.layer_paths[i], hex) : blobs.link_file(image.layer_paths[i], hex);
     if (!stored) return std::unexpected(failure(stored.error()));
     rec.blobs.push_back(cache::BlobRef{hex, layer.size, layer.media_type});
   }
@@ -224,8 +250,7 @@ Step<cache::ArtifactRecord> pack_image(Context& ctx, const graph::ComponentConfi
     auto image = packer::import_image(*ctx.fs, spec.import, *platform, scratch);
     if (!image) return std::unexpected(failure(image.error()));
     // Imported layers are the build's files: link them, never move them.
-    std::vector<char> owned(image->layers.size(), 0);
-    auto stored = store_image(ctx, *image, out, std::span(reinterpret_cast<const bool*>(owned.data()), owned.size()));
+    auto stored = store_image(ctx, *image, out, image->layers.size());
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
     return stored;
@@ -269,9 +294,7 @@ Step<cache::ArtifactRecord> pack_image(Context& ctx, const graph::ComponentConfi
   auto image = packer::compose_image(*ctx.fs, *base, layers, image_config);
   if (!image) return std::unexpected(failure(image.error()));
   const std::size_t base_layers = image->layers.size() - layers.size();
-  std::vector<char> owned(image->layers.size(), 0);
-  std::fill(owned.begin() + static_cast<std::ptrdiff_t>(base_layers), owned.end(), 1);
-  return store_image(ctx, *image, out, std::span(reinterpret_cast<const bool*>(owned.data()), owned.size()));
+  return store_image(ctx, *image, out, base_layers);
 }
 
 // Writes the artifact to the output directory: the zip as <service>.zip, an

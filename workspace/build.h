@@ -48,6 +48,10 @@ struct BuildReport {
   bool any_failed() const;
 };
 
+// `wharf build --json`: {"services": [{name, key, status, kind, digest, size,
+// tag, path, and reason, log, build_seconds when set}]}.
+std::string report_to_json(const BuildReport& report);
+
 // What a build reports while it runs (progress display; may be called from
 // several threads at once).
 struct BuildEvents {
