@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/testing/assert_result.h"
+#include "tests/testing/process_probe.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wharf::proc {
@@ -23,15 +24,6 @@ ProcessSpec shell(const std::string& script, const std::string& log) {
   spec.argv = {"/bin/sh", "-c", script};
   spec.log_path = log;
   return spec;
-}
-
-// Running, and not a zombie waiting for a parent (in a container, PID 1 may
-// never reap it).
-bool alive(const std::string& pid) {
-  if (pid.empty()) return false;
-  std::string stat = run_command("cat /proc/" + pid + "/stat 2>/dev/null");
-  std::size_t paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
 
 TEST(ProcessTest, ReportsTheExitCodeAndWritesBothStreamsToTheLog) {
@@ -71,9 +63,9 @@ TEST(ProcessTest, ATimeoutStopsTheWholeGroup) {
   auto result = testing::value_or_throw(run_process(spec), "run");
   EXPECT_TRUE(result.timed_out);
   EXPECT_EQ(result.describe(), "timed out");
-  std::string child = run_command("tr -d '\\n' < " + shell_quote(pids));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_FALSE(alive(child)) << "the shell's background child outlived it";
+  const int child = std::stoi(run_command("cat " + shell_quote(pids)));
+  ASSERT_GT(child, 0);
+  EXPECT_TRUE(testing::stopped_within(child)) << "the shell's background child " << child << " outlived it";
 }
 
 TEST(ProcessTest, ACancelStopsTheCommand) {
