@@ -1,6 +1,10 @@
 #include "net/curl_http_client.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include <fmt/format.h>
@@ -19,6 +23,13 @@ struct CurlHttpClient::Transfer {
   std::size_t max_body = 0;
   bool too_big = false;
   char error[CURL_ERROR_SIZE] = {};
+  std::FILE* upload = nullptr;  // body_file, positioned at its offset
+  std::FILE* download = nullptr;  // save_to, for a 2xx response
+  bool write_failed = false;
+  ~Transfer() {
+    if (upload) std::fclose(upload);
+    if (download) std::fclose(download);
+  }
 };
 
 namespace {
@@ -34,6 +45,15 @@ std::string describe(const HttpRequest& request) {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<CurlHttpClient::Transfer*>(user);
   const std::size_t bytes = size * count;
+  transfer->response.bytes_received += bytes;
+  const long status = transfer->response.status;
+  if (transfer->download && status >= 200 && status < 300) {
+    if (std::fwrite(data, 1, bytes, transfer->download) != bytes) {
+      transfer->write_failed = true;
+      return 0;
+    }
+    return bytes;
+  }
   if (transfer->response.body.size() + bytes > transfer->max_body) {
     transfer->too_big = true;
     return 0;  // libcurl ends the transfer with CURLE_WRITE_ERROR
@@ -58,11 +78,40 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     // A new response (after a redirect or a 100 Continue): only the last
     // one's headers are the answer's.
     transfer->response.headers.clear();
+    // "HTTP/1.1 200 OK": the status decides where the body goes (save_to).
+    if (auto space = line.find(' '); space != std::string_view::npos) {
+      transfer->response.status = std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    }
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
     transfer->response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
                                             std::string(trim(line.substr(colon + 1))));
   }
   return bytes;
+}
+
+// Reads the body file's range for libcurl.
+std::size_t on_read(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<CurlHttpClient::Transfer*>(user);
+  const BodyFile& file = transfer->request->body_file;
+  const std::uint64_t left = file.length - transfer->response.bytes_sent;
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size * count, left));
+  const std::size_t got = std::fread(data, 1, want, transfer->upload);
+  if (got < want && std::ferror(transfer->upload)) return CURL_READFUNC_ABORT;
+  transfer->response.bytes_sent += got;
+  return got;
+}
+
+// libcurl rewinds a body it must send again (a redirect, a retried
+// connection).
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* transfer = static_cast<CurlHttpClient::Transfer*>(user);
+  if (origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  const BodyFile& file = transfer->request->body_file;
+  if (fseeko(transfer->upload, static_cast<off_t>(file.offset + static_cast<std::uint64_t>(offset)), SEEK_SET) != 0) {
+    return CURL_SEEKFUNC_FAIL;
+  }
+  transfer->response.bytes_sent = static_cast<std::uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 }  // namespace
@@ -151,8 +200,31 @@ std::vector<Result<HttpResponse>> CurlHttpClient::send_all(std::span<const HttpR
       lib().easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
       lib().easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
       lib().easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
+      if (!request.save_to.empty()) {
+        transfer->download = std::fopen(request.save_to.c_str(), "wb");
+        if (!transfer->download) {
+          finish(*transfer, fail(ErrorKind::io, fmt::format("{}: cannot write {}: {}", describe(request),
+                                                            request.save_to, std::strerror(errno))));
+          continue;
+        }
+      }
       if (request.method == "HEAD") {
         lib().easy_setopt(easy, CURLOPT_NOBODY, 1L);
+      } else if (!request.body_file.path.empty()) {
+        transfer->upload = std::fopen(request.body_file.path.c_str(), "rb");
+        if (!transfer->upload ||
+            fseeko(transfer->upload, static_cast<off_t>(request.body_file.offset), SEEK_SET) != 0) {
+          finish(*transfer, fail(ErrorKind::io, fmt::format("{}: cannot read {}: {}", describe(request),
+                                                            request.body_file.path, std::strerror(errno))));
+          continue;
+        }
+        lib().easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+        lib().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        lib().easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_file.length));
+        lib().easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+        lib().easy_setopt(easy, CURLOPT_READDATA, transfer.get());
+        lib().easy_setopt(easy, CURLOPT_SEEKFUNCTION, on_seek);
+        lib().easy_setopt(easy, CURLOPT_SEEKDATA, transfer.get());
       } else if (request.method != "GET" || !request.body.empty()) {
         lib().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
         lib().easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -183,15 +255,24 @@ std::vector<Result<HttpResponse>> CurlHttpClient::send_all(std::span<const HttpR
       lib().easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&transfer));
       const CURLcode code = message->data.result;
       const HttpRequest& request = *transfer->request;
-      if (code == CURLE_OK) {
+      if (transfer->download) {
+        // Flushed before the caller renames it; a full disk shows here.
+        if (std::fclose(transfer->download) != 0) transfer->write_failed = true;
+        transfer->download = nullptr;
+      }
+      if (code == CURLE_OK && transfer->write_failed) {
+        finish(*transfer, fail(ErrorKind::io, fmt::format("{}: cannot write {}", describe(request), request.save_to)));
+      } else if (code == CURLE_OK) {
         lib().easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &transfer->response.status);
+        if (request.body_file.path.empty()) transfer->response.bytes_sent = request.body.size();
         char* url = nullptr;
         if (lib().easy_getinfo(transfer->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url) {
           transfer->response.url = url;
         }
         finish(*transfer, std::move(transfer->response));
       } else {
-        std::string why = transfer->too_big ? fmt::format("the response is longer than {} bytes", options_.max_body)
+        std::string why = transfer->write_failed ? fmt::format("cannot write {}", request.save_to)
+                          : transfer->too_big ? fmt::format("the response is longer than {} bytes", options_.max_body)
                           : code == CURLE_OPERATION_TIMEDOUT
                               ? fmt::format("no answer within {} ms", request.timeout.count())
                               : std::string(transfer->error[0] ? transfer->error : lib().easy_strerror(code));
