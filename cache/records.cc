@@ -150,6 +150,12 @@ std::string encode_ledger(const LedgerEntry& entry) {
                          {"input_key", entry.input_key},
                          {"artifact_digest", entry.artifact_digest},
                          {"time_ns", entry.time_ns}};
+  // Written only when set, so older entries keep their bytes.
+  if (!entry.digest.empty()) json["digest"] = entry.digest;
+  if (!entry.tag.empty()) json["tag"] = entry.tag;
+  if (!entry.pusher.empty()) json["pusher"] = entry.pusher;
+  if (!entry.location.empty()) json["location"] = entry.location;
+  if (entry.verified_ns != 0) json["verified_ns"] = entry.verified_ns;
   return json.dump();
 }
 
@@ -163,6 +169,11 @@ std::optional<LedgerEntry> decode_ledger(std::string_view bytes) {
     entry.input_key = json.at("input_key").get<std::string>();
     entry.artifact_digest = json.at("artifact_digest").get<std::string>();
     entry.time_ns = json.at("time_ns").get<std::int64_t>();
+    entry.digest = json.value("digest", std::string());
+    entry.tag = json.value("tag", std::string());
+    entry.pusher = json.value("pusher", std::string());
+    entry.location = json.value("location", std::string());
+    entry.verified_ns = json.value("verified_ns", std::int64_t{0});
     return entry;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

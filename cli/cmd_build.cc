@@ -1,6 +1,5 @@
 // `wharf build`: plan, key, reuse or build, pack, export; a progress display
 // on a terminal, plain lines otherwise, and --json for scripts.
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,39 +12,13 @@
 #include <fmt/format.h>
 
 #include "cli/build_progress.h"
+#include "cli/interrupt.h"
 #include "cli/run.h"
 #include "util/text.h"
 #include "workspace/build.h"
 
 namespace wharf::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
-
-// Ctrl-C and SIGTERM set the flag the build checks; a second Ctrl-C kills
-// wharf at once (the build commands are in their own process groups and
-// were told to stop by the first).
-class InterruptScope {
- public:
-  InterruptScope() {
-    struct sigaction sa {};
-    sa.sa_handler = on_interrupt;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~InterruptScope() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 struct BuildFlags {
   workspace::BuildRequest request;
@@ -72,7 +45,6 @@ Result<int> run_build(const GlobalOptions& global, BuildFlags flags) {
     events.packed = [&](const std::string& s, std::uint64_t f, std::uint64_t b) { progress.packed(s, f, b); };
     events.finished = [&](const workspace::BuiltService& s) { progress.finished(s); };
   }
-  g_interrupted = false;
   InterruptScope interrupts;
   auto report = workspace::build_services(*workspace, global.options, request, events, &g_interrupted);
   progress.done();

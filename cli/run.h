@@ -43,5 +43,7 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, Action& actio
 void add_record_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_status_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_verify_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_deploy_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_promote_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace wharf::cli

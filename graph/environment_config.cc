@@ -45,7 +45,10 @@ const std::vector<std::string> kSourceKeys = {"source", "url", "field",       "h
                                               "file",   "tag", "sha_pattern", "terraform"};
 const std::vector<std::string> kEnvironmentKeys = {"source",    "url",     "field",    "headers",
                                                    "command",   "file",    "tag",      "sha_pattern",
-                                                   "terraform", "timeout", "deadline", "service"};
+                                                   "terraform", "timeout", "deadline", "service",
+                                                   "push",      "confirm"};
+const std::vector<std::string> kServiceKeys = {"source", "url", "field",       "headers",   "command",
+                                               "file",   "tag", "sha_pattern", "terraform", "push"};
 const std::vector<std::string> kKinds = {"ledger", "http", "command", "file"};
 
 // The placeholders of a template that are not in `known`.
@@ -250,6 +253,22 @@ class EnvironmentReader {
                 fmt::format("{} service must hold tables like [environment.{}.service.NAME]", what, environment.name));
         return;
       }
+      if (k.str() == "push") {
+        read_push_table(v, environment.push, fmt::format("[environment.{}.push]", environment.name), file_, problems_);
+        if (std::string lacks = missing_push_key(environment.push); !lacks.empty()) {
+          error(v.source(), fmt::format("[environment.{}.push] has no '{}'{}", environment.name, lacks,
+                                        lacks == "to" ? "; add to = \"registry\" (or dir, http, command)" : ""));
+        }
+        return;
+      }
+      if (k.str() == "confirm") {
+        if (const auto* flag = v.as_boolean()) {
+          environment.confirm = flag->get();
+        } else {
+          error(v.source(), fmt::format("{} confirm must be true or false", what));
+        }
+        return;
+      }
       auto duration = v.as_string()    ? parse_duration(v.as_string()->get())
                       : v.as_integer() ? parse_duration(std::to_string(v.as_integer()->get()))
                                        : std::nullopt;
@@ -277,7 +296,17 @@ class EnvironmentReader {
           continue;
         }
         LiveSource merged = environment.defaults;
-        read_source(*body_table, merged, service_what, kSourceKeys, [](const auto&, const auto&) {});
+        read_source(*body_table, merged, service_what, kServiceKeys, [&](const toml::key&, const toml::node& v) {
+          // push: the service's keys over the environment's.
+          PushTarget push = environment.push;
+          const std::string push_what = fmt::format("[environment.{}.service.{}.push]", environment.name, name);
+          read_push_table(v, push, push_what, file_, problems_);
+          if (std::string lacks = missing_push_key(push); !lacks.empty()) {
+            error(v.source(), fmt::format("{} has no '{}' (nor has [environment.{}.push])", push_what, lacks,
+                                          environment.name));
+          }
+          environment.service_push[name] = std::move(push);
+        });
         environment.services[name] = std::move(merged);
         override_where[name] = at(service.source());
       }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "graph/config.h"
+#include "graph/push_target.h"
 #include "util/error.h"
 
 namespace wharf::graph {
@@ -43,10 +44,17 @@ struct EnvironmentConfig {
   std::map<std::string, LiveSource> services;  // services with overrides, merged over `defaults`
   std::chrono::milliseconds timeout{10'000};   // one read
   std::chrono::milliseconds deadline{60'000};  // all reads of a run
+  bool confirm = false;                         // deploys ask on a terminal (--yes skips)
+  PushTarget push;                              // [environment.NAME.push]
+  std::map<std::string, PushTarget> service_push;  // with a service's push table merged over `push`
 
   const LiveSource& source_for(const std::string& service) const {
     auto it = services.find(service);
     return it == services.end() ? defaults : it->second;
+  }
+  const PushTarget& push_for(const std::string& service) const {
+    auto it = service_push.find(service);
+    return it == service_push.end() ? push : it->second;
   }
 };
 

@@ -28,4 +28,12 @@ void read_environments(const toml::node& node, const std::shared_ptr<const std::
                        const std::vector<std::string>& services, std::vector<EnvironmentConfig>& out,
                        std::vector<LocatedProblem>& problems);
 
+// Reads a push table ([environment.E.push] or [environment.E.service.S.push],
+// named by `what`) over `target`: the keys it holds replace those there.
+void read_push_table(const toml::node& node, PushTarget& target, const std::string& what,
+                     const std::shared_ptr<const std::string>& file, std::vector<LocatedProblem>& problems);
+
+// The key a push target of its kind lacks ("to" when it has no kind), or "".
+std::string missing_push_key(const PushTarget& target);
+
 }  // namespace wharf::graph

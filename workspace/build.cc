@@ -301,27 +301,9 @@ Step<cache::ArtifactRecord> pack_image(Context& ctx, const graph::ComponentConfi
 // image as the OCI layout <service>/ (tagged with this run's tag).
 Step<void> export_artifact(Context& ctx, const cache::ArtifactRecord& rec, BuiltService& out) {
   ctx.phase(out.name, "export");
-  auto made = ctx.fs->make_dirs(ctx.out_dir);
-  if (!made) return std::unexpected(failure(made.error()));
-  // Invisible to git, hence to wharf's keys, as the cache directory is.
-  const std::string ignore = ctx.out_dir + "/.gitignore";
-  if (!ctx.fs->stat(ignore)) {
-    if (auto w = ctx.fs->write_file_atomic(ignore, "*\n", fs::Sync::none); !w) {
-      return std::unexpected(failure(w.error()));
-    }
-  }
-  const cache::BlobStore& blobs = ctx.cache->blobs();
-  if (rec.kind == "zip") {
-    out.path = fmt::format("{}/{}.zip", ctx.out_dir, out.name);
-    auto done = packer::export_file(*ctx.fs, blobs.path(rec.digest), out.path);
-    if (!done) return std::unexpected(failure(done.error()));
-  } else {
-    out.path = fmt::format("{}/{}", ctx.out_dir, out.name);
-    packer::BlobDescriptor manifest{rec.media_type, "sha256:" + rec.digest, rec.size};
-    auto done = packer::export_layout(
-        *ctx.fs, manifest, [&blobs](std::string_view hex) { return blobs.path(hex); }, out.tag, out.path);
-    if (!done) return std::unexpected(failure(done.error()));
-  }
+  auto path = export_cached_artifact(*ctx.fs, *ctx.cache, rec, ctx.out_dir, out.name, out.tag);
+  if (!path) return std::unexpected(failure(path.error()));
+  out.path = *path;
   return {};
 }
 
@@ -366,6 +348,29 @@ void build_one(Context& ctx, const graph::ComponentConfig& config, const graph::
 
 }  // namespace
 
+Result<std::string> export_cached_artifact(fs::FileSystem& fs, const cache::Cache& cache,
+                                           const cache::ArtifactRecord& rec, const std::string& out_dir,
+                                           const std::string& name, const std::string& tag) {
+  if (auto made = fs.make_dirs(out_dir); !made) return std::unexpected(made.error());
+  // Invisible to git, hence to wharf's keys, as the cache directory is.
+  const std::string ignore = out_dir + "/.gitignore";
+  if (!fs.stat(ignore)) {
+    if (auto w = fs.write_file_atomic(ignore, "*\n", fs::Sync::none); !w) return std::unexpected(w.error());
+  }
+  const cache::BlobStore& blobs = cache.blobs();
+  if (rec.kind == "zip") {
+    std::string path = fmt::format("{}/{}.zip", out_dir, name);
+    if (auto done = packer::export_file(fs, blobs.path(rec.digest), path); !done) return std::unexpected(done.error());
+    return path;
+  }
+  std::string path = fmt::format("{}/{}", out_dir, name);
+  packer::BlobDescriptor manifest{rec.media_type, "sha256:" + rec.digest, rec.size};
+  auto done = packer::export_layout(
+      fs, manifest, [&blobs](std::string_view hex) { return blobs.path(hex); }, tag, path);
+  if (!done) return std::unexpected(done.error());
+  return path;
+}
+
 Result<BuildReport> build_services(Workspace& workspace, const Options& options, const BuildRequest& request,
                                    const BuildEvents& events, const std::atomic<bool>* cancel) {
   const graph::Graph& graph = workspace.graph();
@@ -377,7 +382,16 @@ Result<BuildReport> build_services(Workspace& workspace, const Options& options,
   std::map<std::string, std::string> skip_reason;
   const bool planned =
       !request.plan.since.empty() || !request.plan.live_file.empty() || !request.plan.environment.empty();
-  if (planned) {
+  if (request.given_plan) {
+    report.warnings = request.given_plan->warnings;
+    for (const plan::ServicePlan& s : request.given_plan->services) {
+      if (s.action == plan::Action::deploy) {
+        to_build.push_back(s.name);
+      } else {
+        skip_reason[s.name] = "no change since its base";
+      }
+    }
+  } else if (planned) {
     PlanRequest plan_request = request.plan;
     plan_request.services = request.services;
     Result<plan::Plan> plan = fail(ErrorKind::usage, "");

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "cache/cache.h"
+#include "fs/file_system.h"
 #include "util/error.h"
 #include "workspace/plan.h"
 #include "workspace/workspace.h"
@@ -23,6 +25,9 @@ struct BuildRequest {
   std::size_t jobs = 0;               // build commands at once (0: the number of cores)
   bool keep_going = false;            // a failure does not stop the other services
   std::string out_dir;                // exported artifacts; default <root>/.wharf/out; relative to -C's directory
+  // A plan made already (`wharf deploy`): its DEPLOY services are built,
+  // instead of planning again from `plan`'s bases.
+  const plan::Plan* given_plan = nullptr;
 };
 
 enum class BuildStatus { hit, built, failed, skipped };
@@ -68,5 +73,11 @@ struct BuildEvents {
 // left in the cache or the output directory.
 Result<BuildReport> build_services(Workspace& workspace, const Options& options, const BuildRequest& request,
                                    const BuildEvents& events, const std::atomic<bool>* cancel);
+
+// Exports a cached artifact as `wharf build` does: <out_dir>/<name>.zip, or
+// the OCI layout <out_dir>/<name> tagged `tag`. Returns the path.
+Result<std::string> export_cached_artifact(fs::FileSystem& fs, const cache::Cache& cache,
+                                           const cache::ArtifactRecord& rec, const std::string& out_dir,
+                                           const std::string& name, const std::string& tag);
 
 }  // namespace wharf::workspace

@@ -249,6 +249,21 @@ Result<VerifyResult> verify_environment(Workspace& workspace, const VerifyReques
     wait = std::min(wait * 2, request.max_wait);
   }
   for (const auto& name : *names) result.rows.push_back(rows[name]);
+  // What converged is verified in the ledger (what `wharf promote` asks
+  // for); the entry keeps its time, so it is updated in place, not added.
+  auto cache = workspace.cache();
+  if (!cache) return std::unexpected(cache.error());
+  const std::int64_t now = workspace.host().clock();
+  for (const VerifyRow& row : result.rows) {
+    if (!row.converged) continue;
+    auto entry = (*cache)->ledger().find(request.environment, row.service);
+    if (!entry) return std::unexpected(entry.error());
+    if (!*entry || (*entry)->sha != *expected || (*entry)->verified_ns != 0) continue;
+    (*entry)->verified_ns = now;
+    if (auto put = (*cache)->ledger().record(request.environment, row.service, **entry); !put) {
+      return std::unexpected(put.error());
+    }
+  }
   return result;
 }
 

@@ -133,6 +133,13 @@ TEST(RecordsTest, ArtifactDecodeFailuresAreMisses) {
 TEST(RecordsTest, LedgerEntryRoundTrips) {
   LedgerEntry entry{"abc123", std::string(32, '0'), std::string(64, 'f'), 77};
   EXPECT_EQ(decode_ledger(encode_ledger(entry)), entry);
+  EXPECT_EQ(encode_ledger(entry).find("pusher"), std::string::npos);  // unset deploy fields are not written
+  entry.digest = "sha256:" + std::string(64, 'a');
+  entry.tag = "abc1234";
+  entry.pusher = "registry";
+  entry.location = "127.0.0.1:5000/api@" + entry.digest;
+  entry.verified_ns = 99;
+  EXPECT_EQ(decode_ledger(encode_ledger(entry)), entry);
   EXPECT_FALSE(decode_ledger("{}"));
 }
 

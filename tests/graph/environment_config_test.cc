@@ -93,6 +93,84 @@ TEST(EnvironmentConfigTest, ASourceWithoutWhatItNeedsIsAnError) {
       << environments.error().message;
 }
 
+TEST(EnvironmentConfigTest, PushTablesAndServiceOverridesMergeKeyByKey) {
+  auto environments = load_environments(R"toml([environment.prod]
+source = "ledger"
+confirm = true
+[environment.prod.push]
+to = "registry"
+registry = "registry.example.com:5000"
+repository = "acme/{service}"
+tags = ["{short_sha}", "{env}"]
+user_env = "REG_USER"
+password_env = "REG_PASS"
+parallel = 2
+timeout = "2m"
+
+[environment.prod.service.web.push]
+to = "dir"
+path = "/srv/sites/{service}/{short_sha}/"
+)toml",
+                                        "wharf.toml", kServices);
+  ASSERT_TRUE(environments.has_value()) << environments.error().message;
+  const EnvironmentConfig& prod = environments->front();
+  EXPECT_TRUE(prod.confirm);
+  const PushTarget& api = prod.push_for("api");
+  EXPECT_EQ(api.kind, PushKind::registry);
+  EXPECT_EQ(api.registry, "registry.example.com:5000");
+  EXPECT_EQ(api.repository, "acme/{service}");
+  EXPECT_EQ(api.tags, (std::vector<std::string>{"{short_sha}", "{env}"}));
+  EXPECT_EQ(api.user_env, "REG_USER");
+  EXPECT_EQ(api.parallel, 2u);
+  EXPECT_EQ(api.timeout, std::chrono::minutes(2));
+  EXPECT_EQ(api.where.line, 5);
+  const PushTarget& web = prod.push_for("web");
+  EXPECT_EQ(web.kind, PushKind::dir);
+  EXPECT_EQ(web.path, "/srv/sites/{service}/{short_sha}/");
+  EXPECT_EQ(web.tags, api.tags);  // not overridden: the environment's
+}
+
+TEST(EnvironmentConfigTest, PushTableErrorsNameTheKeyAndWhatToDo) {
+  auto environments = load_environments(R"toml([environment.prod.push]
+to = "s3"
+registry = "https://ghcr.io"
+tags = ["{sha8}"]
+parallel = 0
+user_env = "not a var"
+pathh = "x"
+
+[environment.dev.push]
+to = "http"
+
+[environment.qa.service.api.push]
+path = "/x"
+)toml",
+                                        "wharf.toml", kServices);
+  ASSERT_FALSE(environments.has_value());
+  const std::string& message = environments.error().message;
+  EXPECT_NE(message.find("wharf.toml:2:6: [environment.prod.push] to is 's3'; use one of: registry, dir, http, "
+                         "command"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("wharf.toml:3:12: [environment.prod.push] registry 'https://ghcr.io' must be a host[:port]"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("wharf.toml:4:9: [environment.prod.push] tags has the placeholder '{sha8}'"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("wharf.toml:5:12: [environment.prod.push] parallel must be a number from 1 to 64"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("wharf.toml:6:12: [environment.prod.push] user_env must name an environment variable"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("wharf.toml:7:1: [environment.prod.push] has an unknown key 'pathh'; did you mean 'path'?"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("[environment.dev.push] has no 'url'"), std::string::npos) << message;
+  EXPECT_NE(message.find("[environment.qa.service.api.push] has no 'to'"), std::string::npos) << message;
+}
+
 TEST(EnvironmentConfigTest, ParseConfigChecksEnvironmentsToo) {
   auto config = parse_config("[service.api]\npaths = [\"api\"]\n[environment.prod]\nsource = \"comand\"\n", "w.toml");
   ASSERT_FALSE(config.has_value());
