@@ -49,11 +49,13 @@ struct LedgerEntry {
   std::string input_key;        // its service input key
   std::string artifact_digest;  // SHA-256 hex of the artifact deployed
   std::int64_t time_ns = 0;
-  // Set by `wharf deploy` and `wharf promote` (empty for `wharf record`):
-  std::string digest;    // what the target holds, "sha256:<hex>" (an image's manifest digest)
-  std::string tag;       // the first tag pushed
-  std::string pusher;    // "registry", "dir", "http", "command"
-  std::string location;  // where the pusher put it
+  // Set by `wharf deploy` and `wharf promote` (empty for `wharf record`);
+  // initialised so that entries written as {sha, key, digest, time} stay
+  // complete aggregates.
+  std::string digest{};    // what the target holds, "sha256:<hex>" (an image's manifest digest)
+  std::string tag{};       // the first tag pushed
+  std::string pusher{};    // "registry", "dir", "http", "command"
+  std::string location{};  // where the pusher put it
   std::int64_t verified_ns = 0;  // when `wharf verify` saw it live (0: not yet)
   friend bool operator==(const LedgerEntry&, const LedgerEntry&) = default;
 };
