@@ -1,0 +1,167 @@
+// End to end: `wharf deploy` of images to a real docker-registry (through
+// the counting proxy of tests/testing/fault_proxy.py), judged by skopeo;
+// an unchanged image deployed to another environment sends no blob, and a
+// promotion between repositories of one registry moves the same digest.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/testing/git_repo.h"
+#include "tests/testing/registry_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace wharf {
+namespace {
+
+using nlohmann::json;
+using testing::shell_quote;
+
+std::string run_command(const std::string& command, int* status = nullptr) {
+  std::string out = testing::run_command(command, status);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string config(const std::string& registry) {
+  return R"(
+[service.web]
+paths = ["services/web", "vendor"]
+[service.web.image]
+entrypoint = ["/app/server"]
+[[service.web.image.layers]]
+name = "deps"
+files = [{ from = "vendor", to = "app/vendor" }]
+[[service.web.image.layers]]
+name = "code"
+files = [{ from = "services/web", to = "app" }]
+
+[service.worker]
+paths = ["services/worker", "vendor"]
+[service.worker.image]
+cmd = ["/app/worker"]
+[[service.worker.image.layers]]
+name = "deps"
+files = [{ from = "vendor", to = "app/vendor" }]
+[[service.worker.image.layers]]
+name = "code"
+files = [{ from = "services/worker", to = "app" }]
+
+[environment.dev]
+source = "ledger"
+[environment.dev.push]
+to = "registry"
+registry = ")" + registry + R"("
+insecure = true
+repository = "dev/{service}"
+
+[environment.qa]
+source = "ledger"
+[environment.qa.push]
+to = "registry"
+registry = ")" + registry + R"("
+insecure = true
+repository = "dev/{service}"
+tags = ["qa-{short_sha}"]
+
+[environment.prod]
+source = "ledger"
+tag = "prod-{sha7}"
+[environment.prod.push]
+to = "registry"
+registry = ")" + registry + R"("
+insecure = true
+repository = "prod/{service}"
+)";
+}
+
+class DeployRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::registry_available() || !testing::skopeo_available()) {
+      GTEST_SKIP() << "docker-registry or skopeo is not installed (apt-get install docker-registry skopeo)";
+    }
+    std::filesystem::create_directories(dir_.path() + "/registry");
+    std::filesystem::create_directories(dir_.path() + "/proxy");
+    registry_ = std::make_unique<testing::RegistryServer>(dir_.path() + "/registry");
+    proxy_ = std::make_unique<testing::FaultProxy>(dir_.path() + "/proxy", registry_->address());
+    repo_.write("wharf.toml", config(proxy_->address()));
+    repo_.write("vendor/lib.js", std::string(200'000, 'v'));
+    repo_.write("services/web/server", "web\n");
+    repo_.write("services/worker/worker", "worker\n");
+    repo_.commit("initial");
+  }
+
+  json Deploy(const std::string& args, int* status) {
+    return json::parse(run_command("cd " + shell_quote(repo_.path()) + " && " +
+                                   shell_quote(testing::wharf_binary()) + " --cache-dir " +
+                                   shell_quote(dir_.path() + "/cache") + " " + args + " --json 2>" +
+                                   shell_quote(dir_.path() + "/stderr") + " </dev/null",
+                               status));
+  }
+  std::string Stderr() { return run_command("cat " + shell_quote(dir_.path() + "/stderr")); }
+  // The manifest digest the registry serves for repo:tag, by skopeo.
+  std::string Inspect(const std::string& reference) {
+    return run_command("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" + registry_->address() +
+                       "/" + reference);
+  }
+  static const json& Service(const json& report, const std::string& name) {
+    for (const json& s : report["services"]) {
+      if (s["name"] == name) return s;
+    }
+    throw std::runtime_error("no service " + name);
+  }
+  std::string Short() { return run_command("git -C " + shell_quote(repo_.path()) + " rev-parse --short HEAD"); }
+
+  testing::TempDir dir_;
+  testing::GitRepo repo_;
+  std::unique_ptr<testing::RegistryServer> registry_;
+  std::unique_ptr<testing::FaultProxy> proxy_;
+};
+
+TEST_F(DeployRegistryTest, ImagesArriveWithTheirDigestAndAnUnchangedOneSendsNoBlob) {
+  int status = -1;
+  json dev = Deploy("deploy --env dev", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  const std::string tag = Short().substr(0, 7);
+  for (const char* name : {"web", "worker"}) {
+    const json& s = Service(dev, name);
+    EXPECT_EQ(s["status"], "pushed") << s.dump();
+    EXPECT_EQ(Inspect(std::string("dev/") + name + ":" + tag), s["digest"]) << s.dump();
+    EXPECT_NE(s["location"].get<std::string>().find("dev/" + std::string(name) + "@sha256:"), std::string::npos);
+  }
+  EXPECT_GT(dev["bytes_sent"].get<std::uint64_t>(), 200'000u);  // the shared vendor layer, at least once
+
+  // qa: the same images (cache hits) to the same repositories under a new
+  // tag: every blob is there, so only HEADs and the tags go.
+  proxy_->reset();
+  json qa = Deploy("deploy --env qa", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  EXPECT_EQ(Service(qa, "web")["build"], "hit");
+  EXPECT_EQ(Service(qa, "web")["digest"], Service(dev, "web")["digest"]);
+  EXPECT_EQ(proxy_->count("PATCH upload"), 0) << proxy_->stats();
+  EXPECT_EQ(proxy_->count("PUT upload"), 0) << proxy_->stats();
+  EXPECT_LT(qa["bytes_sent"].get<std::uint64_t>(), 10'000u) << qa.dump();  // manifests only
+  EXPECT_EQ(Inspect("dev/web:qa-" + Short()), Service(dev, "web")["digest"]);
+}
+
+TEST_F(DeployRegistryTest, PromotionMovesTheTestedDigestToAnotherRepository) {
+  int status = -1;
+  json dev = Deploy("deploy --env dev", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  const std::string deployed = Short().substr(0, 7);
+  repo_.write("services/web/server", "web v2, not tested\n");
+  repo_.commit("web v2");
+  json prod = Deploy("promote --from dev --to prod --force", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  for (const char* name : {"web", "worker"}) {
+    EXPECT_EQ(Service(prod, name)["status"], "pushed");
+    EXPECT_EQ(Inspect(std::string("prod/") + name + ":prod-" + deployed), Service(dev, name)["digest"]);
+  }
+}
+
+}  // namespace
+}  // namespace wharf
