@@ -93,7 +93,9 @@ Result<int> run_deploy(const GlobalOptions& global, DeployFlags flags) {
   if (!report) return std::unexpected(report.error());
   if (!flags.json) {
     for (const auto& s : report->services) {
-      if (s.status == "skip" || (s.status == "failed" && s.pusher.empty())) print_service(s);
+      if (s.status == "skip" || s.status == "no-artifact" || (s.status == "failed" && s.pusher.empty())) {
+        print_service(s);
+      }
     }
   }
   if (g_interrupted) return fail(ErrorKind::io, "interrupted; what was pushed is recorded, nothing else");

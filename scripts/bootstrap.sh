@@ -11,6 +11,8 @@ packages=(
   xxhash hyperfine time
   libcurl4-openssl-dev
   libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
+  # servers the deploy tests and the demo start on 127.0.0.1
+  docker-registry apache2-utils nginx python3-jwt python3-cryptography curl
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -36,3 +38,5 @@ echo "== wharf plan --live live/dev.json (in $example)"
 bash examples/add-artifacts.sh "$example" >/dev/null
 echo "== wharf build, twice (in $example)"
 (cd "$example" && ../wharf build --progress plain && ../wharf build --progress none)
+# Two environments and a local registry: deploy to dev, promote to prod.
+bash examples/deploy-demo.sh "$example" build/wharf

@@ -476,6 +476,13 @@ Result<DeployReport> deploy(Workspace& workspace, const Options& options, const 
     if (it == report.services.end() || !it->deploy) continue;
     DeployedService& out = *it;
     out.build = b.status == BuildStatus::skipped ? "" : status_name(b.status);
+    if (b.status == BuildStatus::skipped && b.kind.empty()) {
+      // Nothing to push (a service deployed by other means): said, not
+      // failed, and not recorded, so the plan keeps naming it.
+      out.status = "no-artifact";
+      out.reason = b.reason;
+      continue;
+    }
     if (b.status == BuildStatus::failed || b.status == BuildStatus::skipped) {
       out.status = "failed";
       out.reason = b.reason;

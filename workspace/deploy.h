@@ -49,7 +49,9 @@ struct DeployRequest {
 
 // What happened to one service. `status`: "skip" (the plan skips it),
 // "pushed", "present" (the target held it already; tags may have moved),
-// "would-push" / "would-skip" (--dry-run), "failed" (build or push).
+// "would-push" / "would-skip" (--dry-run), "failed" (build or push),
+// "no-artifact" (the service has no zip or image table: nothing to push),
+// "refused" (promote, rollback: see their rules).
 struct DeployedService {
   std::string name;
   bool deploy = false;  // the plan's verdict
