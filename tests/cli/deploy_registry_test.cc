@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -89,7 +90,11 @@ class DeployRegistryTest : public ::testing::Test {
     registry_ = std::make_unique<testing::RegistryServer>(dir_.path() + "/registry");
     proxy_ = std::make_unique<testing::FaultProxy>(dir_.path() + "/proxy", registry_->address());
     repo_.write("wharf.toml", config(proxy_->address()));
-    repo_.write("vendor/lib.js", std::string(200'000, 'v'));
+    // Incompressible, so the layer that carries it is as big as it is.
+    std::mt19937 random(7);
+    std::string vendor(200'000, '\0');
+    for (char& c : vendor) c = static_cast<char>(random());
+    repo_.write("vendor/lib.bin", vendor);
     repo_.write("services/web/server", "web\n");
     repo_.write("services/worker/worker", "worker\n");
     repo_.commit("initial");
