@@ -30,6 +30,10 @@ struct Artifact {
   std::string short_sha;
   std::string key;                // its input key
   std::vector<std::string> tags;  // expanded tags; the first is the one reported (never empty)
+  // Where the ledger says this artifact was pushed before ("host[:port]/repo"
+  // of registry pushes): a registry pusher mounts blobs from those on its own
+  // registry instead of uploading them (a promotion between repositories).
+  std::vector<std::string> mount_from;
 };
 
 // What a push did.

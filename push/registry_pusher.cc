@@ -242,8 +242,19 @@ class RegistryPusher final : public Pusher {
     for (const RegistryBlob* blob : missing) {
       Upload u;
       u.blob = blob;
+      // Tried last first: what this process pushed, then the ledger's hints.
+      const std::string prefix = target_.registry + "/";
+      for (const std::string& hint : artifact.mount_from) {
+        if (!hint.starts_with(prefix)) continue;
+        std::string repo = hint.substr(prefix.size());
+        if (repo != target_.repository && std::find(u.mount_from.begin(), u.mount_from.end(), repo) == u.mount_from.end()) {
+          u.mount_from.push_back(std::move(repo));
+        }
+      }
       for (const std::string& repo : repositories_holding(target_.registry, blob->digest)) {
-        if (repo != target_.repository) u.mount_from.push_back(repo);
+        if (repo != target_.repository && std::find(u.mount_from.begin(), u.mount_from.end(), repo) == u.mount_from.end()) {
+          u.mount_from.push_back(repo);
+        }
       }
       uploads.push_back(std::move(u));
     }

@@ -4,11 +4,10 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <tbb/parallel_for_each.h>
-#include <tbb/task_arena.h>
 
 #include "env/handoff.h"
 #include "fs/real_file_system.h"
@@ -115,13 +114,16 @@ struct PushJob {
   DeployedService* out = nullptr;
 };
 
+// Pushes are waits on the network, not CPU work: plain threads, at most
+// `parallel` at once (TBB's arena would be capped by the build's limit).
 void run_pushes(std::vector<PushJob>& jobs, std::size_t parallel, const PusherFactory& factory,
                 const push::PushContext& context, bool dry_run, const std::atomic<bool>* cancel,
                 const std::function<void(const DeployedService&)>& pushed) {
   std::mutex report;
-  tbb::task_arena arena(static_cast<int>(std::clamp<std::size_t>(parallel, 1, 64)));
-  arena.execute([&] {
-    tbb::parallel_for_each(jobs.begin(), jobs.end(), [&](PushJob& job) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < jobs.size(); i = next++) {
+      PushJob& job = jobs[i];
       if (cancel && cancel->load()) {
         job.out->status = "failed";
         job.out->reason = "cancelled";
@@ -132,8 +134,27 @@ void run_pushes(std::vector<PushJob>& jobs, std::size_t parallel, const PusherFa
         std::lock_guard lock(report);
         pushed(*job.out);
       }
-    });
-  });
+    }
+  };
+  std::vector<std::thread> threads;
+  const std::size_t count = std::min(std::clamp<std::size_t>(parallel, 1, 64), jobs.size());
+  for (std::size_t i = 1; i < count; ++i) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+
+// Where the ledger says each artifact went by registry before, any
+// environment: (service, artifact digest hex) -> "host/repo" (mount hints).
+Result<std::map<std::pair<std::string, std::string>, std::vector<std::string>>> mount_hints(cache::Ledger& ledger) {
+  auto rows = ledger.list();
+  if (!rows) return std::unexpected(rows.error());
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> hints;
+  for (const cache::LedgerRow& row : *rows) {
+    const cache::LedgerEntry& e = row.entry;
+    if (e.pusher != "registry" || e.location.empty() || e.artifact_digest.empty()) continue;
+    hints[{row.service, e.artifact_digest}].push_back(e.location.substr(0, e.location.find('@')));
+  }
+  return hints;
 }
 
 PusherFactory factory_or_default(const PusherFactory& given) {
@@ -237,6 +258,8 @@ Result<void> push_recorded(Workspace& workspace, const Options& options, const g
   const std::string out_dir = out_flag.empty() ? repo_root(workspace) + "/.wharf/out/" + to.name
                                                : from_directory(options, out_flag);
   fs::RealFileSystem fs;
+  auto hints = mount_hints((*cache)->ledger());
+  if (!hints) return std::unexpected(hints.error());
   std::map<std::string, push::Artifact> artifacts;
   std::vector<PushJob> jobs;
   for (DeployedService& out : report.services) {
@@ -280,6 +303,7 @@ Result<void> push_recorded(Workspace& workspace, const Options& options, const g
       continue;
     }
     artifact.path = *path;
+    if (auto it = hints->find({out.name, (*record)->digest}); it != hints->end()) artifact.mount_from = it->second;
     artifacts.emplace(out.name, artifact);
     jobs.push_back(PushJob{std::move(artifact), &to.push_for(out.name), &out});
   }
@@ -468,6 +492,10 @@ Result<DeployReport> deploy(Workspace& workspace, const Options& options, const 
   if (!head) return fail(ErrorKind::usage, fmt::format("{} is not a commit", plan.head));
   const std::string short_sha = workspace.repo().short_id(*head);
 
+  auto cache = workspace.cache();
+  if (!cache) return std::unexpected(cache.error());
+  auto hints = mount_hints((*cache)->ledger());
+  if (!hints) return std::unexpected(hints.error());
   std::map<std::string, push::Artifact> artifacts;
   std::vector<PushJob> jobs;
   for (const BuiltService& b : built->services) {
@@ -507,6 +535,9 @@ Result<DeployReport> deploy(Workspace& workspace, const Options& options, const 
       continue;
     }
     artifact.tags = std::move(*tags);
+    if (auto hint = hints->find({b.name, strip_sha256(b.digest)}); hint != hints->end()) {
+      artifact.mount_from = hint->second;
+    }
     artifacts.emplace(b.name, artifact);
     jobs.push_back(PushJob{std::move(artifact), &env.push_for(b.name), &out});
   }

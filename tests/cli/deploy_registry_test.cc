@@ -160,8 +160,13 @@ TEST_F(DeployRegistryTest, PromotionMovesTheTestedDigestToAnotherRepository) {
   const std::string deployed = Short().substr(0, 7);
   repo_.write("services/web/server", "web v2, not tested\n");
   repo_.commit("web v2");
+  proxy_->reset();
   json prod = Deploy("promote --from dev --to prod --force", &status);
   ASSERT_EQ(status, 0) << Stderr();
+  // The blobs are mounted from dev's repositories (the ledger says where
+  // they went): only the manifests travel.
+  EXPECT_EQ(proxy_->count("PATCH upload"), 0) << proxy_->stats();
+  EXPECT_LT(prod["bytes_sent"].get<std::uint64_t>(), 10'000u) << prod.dump();
   for (const char* name : {"web", "worker"}) {
     EXPECT_EQ(Service(prod, name)["status"], "pushed");
     EXPECT_EQ(Inspect(std::string("prod/") + name + ":prod-" + deployed), Service(dev, name)["digest"]);

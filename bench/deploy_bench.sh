@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Benchmark `wharf deploy` to a local docker-registry against skopeo copy of
+# the same images, in the same run (issue 15's bars):
+#   bash bench/deploy_bench.sh [WHARF_BINARY]
+# A repository of 20 image services is made (a shared deps layer of
+# DEPS_MB, a code layer of CODE_MB random bytes each, so gzip keeps them
+# about that size), built once (not timed), then:
+#  1. first push of 20 new images: `wharf deploy --env first` (to fresh
+#     repositories) vs skopeo copy oci:... docker://... of each image, 2 at
+#     once (xargs -P 2), to other fresh repositories: bar wharf <= skopeo;
+#  2. unchanged: `wharf deploy --env again` (same repositories as `first`,
+#     its ledger empty, so every service deploys: all blobs are there) vs
+#     skopeo copy of the same images again: bar wharf >= 5x faster;
+#  3. the requests and bytes of (2), counted by the recording proxy
+#     (tests/testing/fault_proxy.py) in front of the registry: only HEAD
+#     requests and tag PUTs, 0 blob bytes.
+# Env: RUNS (3), DEPS_MB (8), CODE_MB (4). Exit: 0 ran (bars may fail), 2 error.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(cd "$BENCH_DIR/.." && pwd)
+WHARF=$(realpath "${1:-$ROOT_DIR/build/wharf}")
+RUNS=${RUNS:-3}
+DEPS_MB=${DEPS_MB:-8}
+CODE_MB=${CODE_MB:-4}
+[[ -x $WHARF ]] || { echo "error: wharf binary not found: $WHARF" >&2; exit 2; }
+for tool in /usr/bin/docker-registry skopeo curl; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is missing (scripts/bootstrap.sh installs it)" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-deploy-bench.XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- the registry, and the recording proxy in front of it --------------------
+mkdir -p "$WORK/registry"
+cat > "$WORK/registry/config.yml" <<YML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry/data
+http:
+  addr: 127.0.0.1:0
+  secret: bench-only
+YML
+setsid /usr/bin/docker-registry serve "$WORK/registry/config.yml" > "$WORK/registry/log" 2>&1 < /dev/null &
+PIDS+=($!)
+REG=""
+for _ in $(seq 1 200); do
+  REG=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$WORK/registry/log" | head -n 1)
+  [[ -n $REG ]] && curl -fsS -o /dev/null "http://$REG/v2/" && break
+  sleep 0.05
+done
+[[ -n $REG ]] || { echo "error: docker-registry did not start" >&2; cat "$WORK/registry/log" >&2; exit 2; }
+setsid /usr/bin/python3 "$ROOT_DIR/tests/testing/fault_proxy.py" "$WORK/proxy-port" "$REG" > "$WORK/proxy.log" 2>&1 < /dev/null &
+PIDS+=($!)
+for _ in $(seq 1 200); do [[ -s $WORK/proxy-port ]] && break; sleep 0.05; done
+PROXY=127.0.0.1:$(cat "$WORK/proxy-port")
+
+# --- the repository: 20 image services --------------------------------------
+REPO=$WORK/repo
+mkdir -p "$REPO/vendor"
+cd "$REPO"
+git init -q
+head -c $((DEPS_MB << 20)) /dev/urandom > vendor/deps.bin
+{
+  for i in $(seq -w 1 20); do
+    mkdir -p "services/s$i"
+    head -c $((CODE_MB << 20)) /dev/urandom > "services/s$i/code.bin"
+    cat <<TOML
+[service.s$i]
+paths = ["services/s$i", "vendor"]
+[service.s$i.image]
+cmd = ["/app/code.bin"]
+[[service.s$i.image.layers]]
+name = "deps"
+files = [{ from = "vendor", to = "app/vendor" }]
+[[service.s$i.image.layers]]
+name = "code"
+files = [{ from = "services/s$i", to = "app" }]
+
+TOML
+  done
+  # One environment per timed deploy, so each starts with an empty ledger:
+  # first<N> pushes to fresh repositories, again<N> and counted to those
+  # first1 filled (every blob there), counted through the proxy.
+  for run in $(seq 1 "$RUNS"); do
+    for env in "first$run" "again$run"; do
+      repository="first$run/{service}"
+      [[ $env == again* ]] && repository="first1/{service}"
+      printf '[environment.%s]\nsource = "ledger"\n[environment.%s.push]\nto = "registry"\nregistry = "%s"\n' \
+        "$env" "$env" "$REG"
+      printf 'insecure = true\nrepository = "%s"\ntags = ["%s-{short_sha}"]\n\n' "$repository" "$env"
+    done
+  done
+  printf '[environment.counted]\nsource = "ledger"\n[environment.counted.push]\nto = "registry"\nregistry = "%s"\n' "$PROXY"
+  printf 'insecure = true\nrepository = "first1/{service}"\ntags = ["counted-{short_sha}"]\n' 
+} > wharf.toml
+git add -A
+git -c user.name=bench -c user.email=bench@wharf.invalid commit -qm bench
+SHORT=$(git rev-parse --short=7 HEAD)
+CACHE=$WORK/cache
+"$WHARF" --cache-dir "$CACHE" build --progress none > /dev/null
+OUT=$REPO/.wharf/out
+echo "== 20 images ($DEPS_MB MiB shared deps + $CODE_MB MiB code each), registry $REG; $(nproc) CPUs"
+
+now() { date +%s.%N; }
+skopeo_all() {  # $1: repository prefix in the registry
+  ls "$OUT" | grep -v '^\.' | xargs -P 2 -I{} \
+    skopeo copy -q --dest-tls-verify=false "oci:$OUT/{}:$SHORT" \
+    "docker://$REG/$1/{}:$SHORT"
+}
+best() { sort -g | head -n 1; }
+
+# 1. first push, each run to fresh repositories.
+wharf_first=() skopeo_first=()
+for run in $(seq 1 "$RUNS"); do
+  t0=$(now)
+  "$WHARF" --cache-dir "$CACHE" deploy --env "first$run" --progress none > "$WORK/first.out"
+  t1=$(now)
+  skopeo_all "skopeo$run"
+  t2=$(now)
+  wharf_first+=("$(echo "$t1 - $t0" | bc -l)")
+  skopeo_first+=("$(echo "$t2 - $t1" | bc -l)")
+done
+wf=$(printf '%s\n' "${wharf_first[@]}" | best)
+sf=$(printf '%s\n' "${skopeo_first[@]}" | best)
+printf 'first push:  wharf deploy %.2f s, skopeo copy -P2 %.2f s  -> %.2fx skopeo (bar: <= 1.00x)\n' \
+  "$wf" "$sf" "$(echo "$wf / $sf" | bc -l)"
+tail -n 1 "$WORK/first.out"
+
+# 2. unchanged: everything is in the registry already.
+wharf_again=() skopeo_again=()
+for run in $(seq 1 "$RUNS"); do
+  t0=$(now)
+  "$WHARF" --cache-dir "$CACHE" deploy --env "again$run" --progress none > "$WORK/again.out"
+  t1=$(now)
+  skopeo_all skopeo1
+  t2=$(now)
+  wharf_again+=("$(echo "$t1 - $t0" | bc -l)")
+  skopeo_again+=("$(echo "$t2 - $t1" | bc -l)")
+done
+wa=$(printf '%s\n' "${wharf_again[@]}" | best)
+sa=$(printf '%s\n' "${skopeo_again[@]}" | best)
+printf 'unchanged:   wharf deploy %.3f s, skopeo copy -P2 %.2f s  -> %.1fx faster (bar: >= 5x)\n' \
+  "$wa" "$sa" "$(echo "$sa / $wa" | bc -l)"
+tail -n 1 "$WORK/again.out"
+
+# 3. what the unchanged deploy sent, counted at the proxy.
+curl -fsS -X POST "http://$PROXY/_proxy/reset" > /dev/null
+"$WHARF" --cache-dir "$CACHE" deploy --env counted --progress none --json > "$WORK/counted.json"
+echo "unchanged deploy through the recording proxy: $(curl -fsS "http://$PROXY/_proxy/stats")"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("bytes sent (bodies):", r["bytes_sent"], "statuses:", sorted({s["status"] for s in r["services"]}))' "$WORK/counted.json"
