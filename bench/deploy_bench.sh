@@ -14,7 +14,7 @@
 #  3. the requests and bytes of (2), counted by the recording proxy
 #     (tests/testing/fault_proxy.py) in front of the registry: only HEAD
 #     requests and tag PUTs, 0 blob bytes.
-# Env: RUNS (3), DEPS_MB (8), CODE_MB (4). Exit: 0 ran (bars may fail), 2 error.
+# Env: RUNS (3), DEPS_MB (8), CODE_MB (4), KEEP_WORK (set: keep the scratch directory). Exit: 0 ran (bars may fail), 2 error.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,7 +32,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-deploy-bench.XXXXXX")
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [[ -n ${KEEP_WORK:-} ]] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -41,7 +41,7 @@ mkdir -p "$WORK/registry"
 cat > "$WORK/registry/config.yml" <<YML
 version: 0.1
 log:
-  level: warn
+  level: info
   accesslog:
     disabled: true
 storage:

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <nlohmann/json.hpp>
 
 #include "fs/real_file_system.h"
@@ -163,6 +164,30 @@ TEST_F(ImageExportTest, ExportTwiceIsIdenticalAndWorksFromTheStoreAlone) {
   ASSERT_TRUE(export_to(image->manifest, "one", "other").has_value());
   EXPECT_NE(slurp(dir_.path() + "/one/index.json").find("\"other\""), std::string::npos);
   EXPECT_EQ(slurp(dir_.path() + "/one/index.json").find("\"v1\""), std::string::npos);
+}
+
+TEST_F(ImageExportTest, AnExportThatIsAlreadyThereIsLeftAsItIs) {
+  std::vector<NewLayer> layers = inputs(/*zstd=*/false);
+  auto image = compose_image(fs_, base_ref(), layers, config());
+  ASSERT_TRUE(image.has_value()) << image.error().message;
+  store(*image, layers);
+  ASSERT_TRUE(export_to(image->manifest, "one").has_value());
+  const std::string index = dir_.path() + "/one/index.json";
+  const auto inode = [](const std::string& path) {
+    struct ::stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  const auto first = inode(index);
+  ASSERT_TRUE(export_to(image->manifest, "one").has_value());
+  EXPECT_EQ(inode(index), first);  // not written again
+  // A layout whose blob is no longer a link of the store's is rebuilt.
+  const std::string config_blob = dir_.path() + "/one/blobs/sha256/" + image->config.digest.substr(7);
+  const std::string bytes = slurp(config_blob);
+  stdfs::remove(config_blob);
+  std::ofstream(config_blob, std::ios::binary) << bytes;
+  ASSERT_TRUE(export_to(image->manifest, "one").has_value());
+  EXPECT_NE(inode(index), first);
+  testing::judge_layout(dir_.path() + "/one", "v1", dir_.path() + "/bundle");
 }
 
 TEST_F(ImageExportTest, MissingOrDamagedBlobsAreNamedAndLeaveNoLayout) {
