@@ -14,7 +14,7 @@
 #  3. the requests and bytes of (2), counted by the recording proxy
 #     (tests/testing/fault_proxy.py) in front of the registry: only HEAD
 #     requests and tag PUTs, 0 blob bytes.
-# Env: RUNS (3), DEPS_MB (8), CODE_MB (4), KEEP_WORK (set: keep the scratch directory). Exit: 0 ran (bars may fail), 2 error.
+# Env: RUNS (3), DEPS_MB (8), CODE_MB (4), PUSHES (wharf deploy --pushes; default its own), KEEP_WORK (set: keep the scratch directory). Exit: 0 ran (bars may fail), 2 error.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,39 +29,41 @@ for tool in /usr/bin/docker-registry skopeo curl; do
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wharf-deploy-bench.XXXXXX")
-PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [[ -f $WORK/pids ]]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$WORK/pids"
+  fi
   [[ -n ${KEEP_WORK:-} ]] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# --- the registry, and the recording proxy in front of it --------------------
-mkdir -p "$WORK/registry"
-cat > "$WORK/registry/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry/data
-http:
-  addr: 127.0.0.1:0
-  secret: bench-only
-YML
-setsid /usr/bin/docker-registry serve "$WORK/registry/config.yml" > "$WORK/registry/log" 2>&1 < /dev/null &
-PIDS+=($!)
-REG=""
-for _ in $(seq 1 200); do
-  REG=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$WORK/registry/log" | head -n 1)
-  [[ -n $REG ]] && curl -fsS -o /dev/null "http://$REG/v2/" && break
-  sleep 0.05
+# --- registries, and the recording proxy in front of the first ----------------
+# A fresh registry for each first-push run of each tool (a registry mounts
+# blobs between its repositories, so a second run into the same one would
+# not be a first push); REG is the one the unchanged runs use.
+start_registry() {  # $1: name; prints host:port
+  local dir=$WORK/registry-$1 address=""
+  mkdir -p "$dir"
+  printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:0\n  secret: bench-only\n' \
+    "$dir" > "$dir/config.yml"
+  setsid /usr/bin/docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 < /dev/null &
+  echo $! >> "$WORK/pids"
+  for _ in $(seq 1 200); do
+    address=$(sed -n 's/.*listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$dir/log" | head -n 1)
+    [[ -n $address ]] && curl -fsS -o /dev/null "http://$address/v2/" && break
+    sleep 0.05
+  done
+  [[ -n $address ]] || { echo "error: docker-registry did not start" >&2; cat "$dir/log" >&2; exit 2; }
+  echo "$address"
+}
+REG=$(start_registry main)
+declare -A FIRST_WHARF FIRST_SKOPEO
+for run in $(seq 1 "$RUNS"); do
+  FIRST_WHARF[$run]=$(start_registry "wharf$run")
+  FIRST_SKOPEO[$run]=$(start_registry "skopeo$run")
 done
-[[ -n $REG ]] || { echo "error: docker-registry did not start" >&2; cat "$WORK/registry/log" >&2; exit 2; }
 setsid /usr/bin/python3 "$ROOT_DIR/tests/testing/fault_proxy.py" "$WORK/proxy-port" "$REG" > "$WORK/proxy.log" 2>&1 < /dev/null &
-PIDS+=($!)
+echo $! >> "$WORK/pids"
 for _ in $(seq 1 200); do [[ -s $WORK/proxy-port ]] && break; sleep 0.05; done
 PROXY=127.0.0.1:$(cat "$WORK/proxy-port")
 
@@ -90,19 +92,19 @@ files = [{ from = "services/s$i", to = "app" }]
 TOML
   done
   # One environment per timed deploy, so each starts with an empty ledger:
-  # first<N> pushes to fresh repositories, again<N> and counted to those
-  # first1 filled (every blob there), counted through the proxy.
+  # first<N> pushes into its own fresh registry; fill pushes into REG (not
+  # timed), again<N> and counted push there again (every blob there),
+  # counted through the proxy.
+  env_table() {  # name registry repository
+    printf '[environment.%s]\nsource = "ledger"\n[environment.%s.push]\nto = "registry"\nregistry = "%s"\n' "$1" "$1" "$2"
+    printf 'insecure = true\nrepository = "%s"\ntags = ["%s-{short_sha}"]\n\n' "$3" "$1"
+  }
   for run in $(seq 1 "$RUNS"); do
-    for env in "first$run" "again$run"; do
-      repository="first$run/{service}"
-      [[ $env == again* ]] && repository="first1/{service}"
-      printf '[environment.%s]\nsource = "ledger"\n[environment.%s.push]\nto = "registry"\nregistry = "%s"\n' \
-        "$env" "$env" "$REG"
-      printf 'insecure = true\nrepository = "%s"\ntags = ["%s-{short_sha}"]\n\n' "$repository" "$env"
-    done
+    env_table "first$run" "${FIRST_WHARF[$run]}" "bench/{service}"
+    env_table "again$run" "$REG" "bench/{service}"
   done
-  printf '[environment.counted]\nsource = "ledger"\n[environment.counted.push]\nto = "registry"\nregistry = "%s"\n' "$PROXY"
-  printf 'insecure = true\nrepository = "first1/{service}"\ntags = ["counted-{short_sha}"]\n' 
+  env_table fill "$REG" "bench/{service}"
+  env_table counted "$PROXY" "bench/{service}"
 } > wharf.toml
 git add -A
 git -c user.name=bench -c user.email=bench@wharf.invalid commit -qm bench
@@ -113,10 +115,9 @@ OUT=$REPO/.wharf/out
 echo "== 20 images ($DEPS_MB MiB shared deps + $CODE_MB MiB code each), registry $REG; $(nproc) CPUs"
 
 now() { date +%s.%N; }
-skopeo_all() {  # $1: repository prefix in the registry
+skopeo_all() {  # $1: the registry (host:port)
   ls "$OUT" | grep -v '^\.' | xargs -P 2 -I{} \
-    skopeo copy -q --dest-tls-verify=false "oci:$OUT/{}:$SHORT" \
-    "docker://$REG/$1/{}:$SHORT"
+    skopeo copy -q --dest-tls-verify=false "oci:$OUT/{}:$SHORT" "docker://$1/bench/{}:$SHORT"
 }
 best() { sort -g | head -n 1; }
 
@@ -124,9 +125,9 @@ best() { sort -g | head -n 1; }
 wharf_first=() skopeo_first=()
 for run in $(seq 1 "$RUNS"); do
   t0=$(now)
-  "$WHARF" --cache-dir "$CACHE" deploy --env "first$run" --progress none > "$WORK/first.out"
+  "$WHARF" --cache-dir "$CACHE" deploy --env "first$run" --progress none ${PUSHES:+--pushes $PUSHES} > "$WORK/first.out"
   t1=$(now)
-  skopeo_all "skopeo$run"
+  skopeo_all "${FIRST_SKOPEO[$run]}"
   t2=$(now)
   wharf_first+=("$(echo "$t1 - $t0" | bc -l)")
   skopeo_first+=("$(echo "$t2 - $t1" | bc -l)")
@@ -138,12 +139,14 @@ printf 'first push:  wharf deploy %.2f s, skopeo copy -P2 %.2f s  -> %.2fx skope
 tail -n 1 "$WORK/first.out"
 
 # 2. unchanged: everything is in the registry already.
+"$WHARF" --cache-dir "$CACHE" deploy --env fill --progress none > /dev/null
+skopeo_all "$REG"
 wharf_again=() skopeo_again=()
 for run in $(seq 1 "$RUNS"); do
   t0=$(now)
-  "$WHARF" --cache-dir "$CACHE" deploy --env "again$run" --progress none > "$WORK/again.out"
+  "$WHARF" --cache-dir "$CACHE" deploy --env "again$run" --progress none ${PUSHES:+--pushes $PUSHES} > "$WORK/again.out"
   t1=$(now)
-  skopeo_all skopeo1
+  skopeo_all "$REG"
   t2=$(now)
   wharf_again+=("$(echo "$t1 - $t0" | bc -l)")
   skopeo_again+=("$(echo "$t2 - $t1" | bc -l)")

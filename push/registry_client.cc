@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -56,6 +59,33 @@ std::vector<std::string> repositories_holding(const std::string& registry, const
   auto blob = reg->second.find(digest);
   if (blob == reg->second.end()) return {};
   return {blob->second.begin(), blob->second.end()};
+}
+
+namespace {
+std::mutex g_inflight_mutex;
+std::condition_variable g_inflight_done;
+std::set<std::pair<std::string, std::string>> g_inflight;  // (registry, digest)
+}  // namespace
+
+bool claim_upload(const std::string& registry, const std::string& digest) {
+  std::lock_guard lock(g_inflight_mutex);
+  return g_inflight.emplace(registry, digest).second;
+}
+
+void release_upload(const std::string& registry, const std::string& digest) {
+  {
+    std::lock_guard lock(g_inflight_mutex);
+    g_inflight.erase({registry, digest});
+  }
+  g_inflight_done.notify_all();
+}
+
+void await_upload(const std::string& registry, const std::string& digest, const std::atomic<bool>* cancel) {
+  std::unique_lock lock(g_inflight_mutex);
+  // Woken by each release; the timeout only lets a cancel be seen.
+  while (g_inflight.contains({registry, digest}) && !(cancel && cancel->load())) {
+    g_inflight_done.wait_for(lock, std::chrono::milliseconds(100));
+  }
 }
 
 std::string registry_error_text(std::string_view body) {

@@ -37,6 +37,17 @@ struct RegistrySession {
 void remember_blob(const std::string& registry, const std::string& digest, const std::string& repository);
 std::vector<std::string> repositories_holding(const std::string& registry, const std::string& digest);
 
+// Uploads in flight in this process, so the pushers of several services
+// that share a blob (a base or dependency layer, pushed in parallel) send it
+// once: the first claims it; the others wait until it is released and then
+// mount it from the claimant's repository (repositories_holding), or upload
+// it themselves when the claimant failed.
+bool claim_upload(const std::string& registry, const std::string& digest);
+void release_upload(const std::string& registry, const std::string& digest);
+// Returns once no pusher of this process is uploading `digest` to
+// `registry`, or `cancel` is set.
+void await_upload(const std::string& registry, const std::string& digest, const std::atomic<bool>* cancel);
+
 struct RegistryCall {
   net::HttpRequest request;
   // Token scope(s), space-separated: "repository:acme/api:pull,push".

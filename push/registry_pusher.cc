@@ -236,8 +236,29 @@ class RegistryPusher final : public Pusher {
     return call;
   }
 
+  // The missing blobs: those no other pusher of this process is sending
+  // first, then (once they are up) the others, mounted from where they went.
   Result<void> upload(RegistryClient& client, const Artifact& artifact, const std::vector<const RegistryBlob*>& missing,
                       const std::atomic<bool>* cancel, Pushed& out) {
+    std::vector<const RegistryBlob*> mine, theirs;
+    for (const RegistryBlob* blob : missing) {
+      (claim_upload(target_.registry, blob->digest) ? mine : theirs).push_back(blob);
+    }
+    struct Release {  // on every way out, failures included
+      const std::string& registry;
+      const std::vector<const RegistryBlob*>& blobs;
+      ~Release() {
+        for (const RegistryBlob* blob : blobs) release_upload(registry, blob->digest);
+      }
+    } release{target_.registry, mine};
+    if (auto sent = send_blobs(client, artifact, mine, cancel, out); !sent) return sent;
+    for (const RegistryBlob* blob : theirs) await_upload(target_.registry, blob->digest, cancel);
+    return send_blobs(client, artifact, theirs, cancel, out);
+  }
+
+  Result<void> send_blobs(RegistryClient& client, const Artifact& artifact,
+                          const std::vector<const RegistryBlob*>& missing, const std::atomic<bool>* cancel,
+                          Pushed& out) {
     std::vector<Upload> uploads;
     for (const RegistryBlob* blob : missing) {
       Upload u;
@@ -278,6 +299,7 @@ class RegistryPusher final : public Pusher {
           u.step = Upload::Step::done;  // mounted: nothing to send
           u.mounted = true;
           out.bytes_present += u.blob->size;
+          remember_blob(target_.registry, u.blob->digest, target_.repository);
           continue;
         }
         if (step == Upload::Step::start && !u.mount_from.empty() && status != 202) {
@@ -307,6 +329,8 @@ class RegistryPusher final : public Pusher {
                                                      u.blob->digest, printable(got))));
           }
           u.step = Upload::Step::done;
+          // Known here at once: a pusher waiting for it mounts it from here.
+          remember_blob(target_.registry, u.blob->digest, target_.repository);
           continue;
         }
         // A session that failed on the way is started over (a new POST):
