@@ -352,6 +352,16 @@ std::string RegistryClient::describe(const net::HttpRequest& request, const Resu
     return fmt::format("{} failed: {}", what, colon == std::string::npos ? message : message.substr(colon + 2));
   }
   std::string text = registry_error_text(result->body);
+  if (text.empty()) {
+    // HEAD answers carry no body: say what the status means.
+    switch (result->status) {
+      case 401: text = "UNAUTHORIZED: authentication required"; break;
+      case 403: text = "DENIED: access to the resource is denied"; break;
+      case 404: text = "NOT FOUND"; break;
+      case 429: text = "TOOMANYREQUESTS"; break;
+      default: break;
+    }
+  }
   return fmt::format("{} answered {}{}", what, result->status, text.empty() ? "" : " " + text);
 }
 

@@ -39,7 +39,9 @@ Result<std::string> pull_image(const RegistryTarget& source, const std::string& 
     return fail(ErrorKind::usage, fmt::format("\"{}\" is not a tag or a sha256 digest", printable(reference)));
   }
   RegistryClient client(source, options, std::make_shared<RegistrySession>());
-  if (auto opened = client.open(); !opened) return std::unexpected(opened.error());
+  if (auto opened = client.open(); !opened) {
+    return std::unexpected(pull_error(source, reference, opened.error().kind, opened.error().message));
+  }
   const std::string scope = "repository:" + source.repository + ":pull";
   const std::string v2 = "/v2/" + source.repository;
 

@@ -335,7 +335,12 @@ class RegistryPusher final : public Pusher {
         }
         // A session that failed on the way is started over (a new POST):
         // what the registry kept of it cannot be trusted.
-        if (step != Upload::Step::start && client.retryable(result) && u.attempt < options_.max_attempts) {
+        // A session the registry lost or found inconsistent (a resent body
+        // appended to a partial one: DIGEST_INVALID, BLOB_UPLOAD_UNKNOWN, a
+        // bad range) is started over too.
+        const bool session_broken = status == 400 || status == 404 || status == 416;
+        if (step != Upload::Step::start && (client.retryable(result) || session_broken) &&
+            u.attempt < options_.max_attempts) {
           ++u.attempt;
           u.step = Upload::Step::start;
           restart_attempt = std::max(restart_attempt, u.attempt);

@@ -181,6 +181,34 @@ TEST(RegistryPushTest, LargeBlobsGoUpInChunksWithRelativeLocations) {
   EXPECT_EQ(registry_manifest_digest(registry.address(), "acme/api:v1"), digest);
 }
 
+TEST(RegistryPushTest, PushesAMultiPlatformIndexAfterItsManifests) {
+  WHARF_SKIP_WITHOUT_REGISTRY();
+  TempDir dir;
+  RegistryServer registry(dir.path());
+  const std::string digest = make_oci_layout(dir.path() + "/img", "v1", "index", {1000, 20'000}, /*index=*/true);
+  TestOptions test;
+  auto target = target_at(registry.address(), "acme/multi");
+  auto artifact = image_artifact(dir.path() + "/img", digest);
+  artifact.media_type = "application/vnd.oci.image.index.v1+json";
+  ASSERT_OK_AND_ASSIGN(auto pushed, push::make_registry_pusher(target, test.options())->push(artifact, nullptr));
+  EXPECT_EQ(pushed.digest, digest);
+  EXPECT_EQ(registry_manifest_digest(registry.address(), "acme/multi:v1"), digest);
+  auto index = nlohmann::json::parse(run_command("skopeo inspect --raw --tls-verify=false " +
+                                                 shell_quote("docker://" + registry.address() + "/acme/multi:v1")));
+  ASSERT_EQ(index["manifests"].size(), 2u);
+  for (const auto& child : index["manifests"]) {
+    const std::string child_digest = child["digest"];
+    EXPECT_EQ(registry_manifest_digest(registry.address(), "acme/multi@" + child_digest), child_digest);
+  }
+  // And back: the index and both manifests land in the layout.
+  ASSERT_OK_AND_ASSIGN(auto pulled, push::pull_image(target, "v1", dir.path() + "/pulled", test.options()));
+  EXPECT_EQ(pulled, digest);
+  EXPECT_EQ(run_command("ls " + shell_quote(dir.path() + "/pulled/blobs/sha256") + " | wc -l"), "7\n");
+  auto again = push::make_registry_pusher(target, test.options())->push(image_artifact(dir.path() + "/pulled", digest), nullptr);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(again->bytes_sent, 0u);
+}
+
 TEST(RegistryPushTest, RefusesALayoutWhoseManifestIsNotTheBuiltDigest) {
   WHARF_SKIP_WITHOUT_REGISTRY();
   TempDir dir;

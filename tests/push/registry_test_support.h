@@ -40,7 +40,7 @@ struct TestOptions {
       std::make_shared<std::vector<std::chrono::milliseconds>>();
   std::shared_ptr<std::mutex> mutex = std::make_shared<std::mutex>();
 
-  push::RegistryOptions options(const std::string& docker_config = "/nonexistent/config.json") const {
+  push::RegistryOptions options(const std::string& docker_config = "") const {
     push::RegistryOptions o;
     o.docker_config = docker_config;
     auto e = env;

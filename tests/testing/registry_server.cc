@@ -172,8 +172,8 @@ TokenServer::TokenServer(const std::string& dir, const std::string& user, const 
       cert_(dir + "/cert.pem") {}
 
 std::string make_oci_layout(const std::string& dir, const std::string& tag, const std::string& seed,
-                            const std::vector<int>& layer_sizes) {
-  std::string command = "/usr/bin/python3 " + shell_quote(source_dir() + "/tests/testing/oci_layout.py") + " " +
+                            const std::vector<int>& layer_sizes, bool index) {
+  std::string command = std::string(index ? "OCI_INDEX=1 " : "") + "/usr/bin/python3 " + shell_quote(source_dir() + "/tests/testing/oci_layout.py") + " " +
                         shell_quote(dir) + " " + shell_quote(tag) + " " + shell_quote(seed);
   for (int size : layer_sizes) command += " " + std::to_string(size);
   int status = 1;

@@ -79,8 +79,8 @@ class TokenServer : public ScriptServer {
 };
 
 // oci_layout.py: an image layout with one gzip layer per size; returns the
-// manifest digest.
+// manifest digest. `index`: a two-platform image index instead (its digest).
 std::string make_oci_layout(const std::string& dir, const std::string& tag, const std::string& seed,
-                            const std::vector<int>& layer_sizes);
+                            const std::vector<int>& layer_sizes, bool index = false);
 
 }  // namespace wharf::testing
