@@ -28,6 +28,12 @@ constexpr std::size_t kBufferSize = std::size_t{1} << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
+// The directory holding `path` ("." for a bare name).
+std::string parent_of(const std::string& path) {
+  const std::string parent = stdfs::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
 // Closes a descriptor when it goes out of scope.
 class Fd {
  public:
@@ -367,9 +373,9 @@ class DirPusher final : public Pusher {
       return pushed;
     }
     std::error_code error;
-    stdfs::create_directories(stdfs::path(path).parent_path(), error);
+    stdfs::create_directories(parent_of(path), error);
     if (error) {
-      return fail(ErrorKind::io, fmt::format("cannot create directory {}: {}", stdfs::path(path).parent_path().string(),
+      return fail(ErrorKind::io, fmt::format("cannot create directory {}: {}", parent_of(path),
                                              error.message()));
     }
     if (artifact.kind == "image") {
@@ -398,7 +404,7 @@ class DirPusher final : public Pusher {
       ::unlink(temp.c_str());
       return fail(ErrorKind::io, fmt::format("cannot rename {} to {}: {}", temp, path, why));
     }
-    if (auto synced = fsync_path(stdfs::path(path).parent_path().string()); !synced) {
+    if (auto synced = fsync_path(parent_of(path)); !synced) {
       return std::unexpected(synced.error());
     }
     return copied;
@@ -436,7 +442,7 @@ class DirPusher final : public Pusher {
       remove_quietly(temp);
       return fail(ErrorKind::io, fmt::format("cannot swap {} into {}: {}", temp, path, why));
     }
-    if (auto synced = fsync_path(stdfs::path(path).parent_path().string()); !synced) {
+    if (auto synced = fsync_path(parent_of(path)); !synced) {
       return std::unexpected(synced.error());
     }
     return copied;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -191,7 +192,10 @@ class Exchange {
   }
 
   std::string error_text(const net::HttpRequest& request, const std::string& what) const {
-    return scrub(fmt::format("service {}: {} {}: {}", artifact_.service, request.method, shown_url_, what));
+    const std::string prefix = fmt::format("{} {}: ", request.method, shown_url_);
+    std::string text = scrub(what);
+    if (text.starts_with(prefix)) text.erase(0, prefix.size());  // the client's own message names the request too
+    return fmt::format("service {}: {}{}", artifact_.service, prefix, text);
   }
 
   std::string status_text(const net::HttpRequest& request, const net::HttpResponse& response,
