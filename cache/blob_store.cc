@@ -18,6 +18,7 @@
 
 #include "cache/records.h"
 #include "cache/sha256.h"
+#include "util/unique_fd.h"
 
 namespace wharf::cache {
 namespace {
@@ -60,22 +61,6 @@ bool is_orphan(const std::filesystem::directory_entry& entry, std::uint64_t& siz
   return orphan;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting failure (a deferred write error shows up here).
-  bool close() { return ::close(std::exchange(fd_, -1)) == 0; }
-
- private:
-  int fd_;
-};
-
 Error errno_error(std::string_view what, const std::string& path) {
   return Error{errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
                fmt::format("{} {}: {}", what, path, std::strerror(errno))};
@@ -94,7 +79,7 @@ Result<void> write_all(int fd, std::string_view bytes, const std::string& path) 
 // Calls sink(chunk) for each chunk of the file; returns the byte count.
 template <class Sink>
 Result<std::uint64_t> read_chunks(const std::string& path, Sink&& sink) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return std::unexpected(errno_error("cannot open", path));
   std::string buffer(kChunk, '\0');
   std::uint64_t total = 0;
@@ -111,7 +96,7 @@ Result<std::uint64_t> read_chunks(const std::string& path, Sink&& sink) {
 }
 
 Result<void> fsync_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) return std::unexpected(errno_error("cannot sync", dir));
   return ok();
 }
@@ -202,7 +187,7 @@ Result<std::uint64_t> regular_file_size(const std::string& path) {
 }
 
 Result<void> fsync_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) return std::unexpected(errno_error("cannot sync", path));
   return ok();
 }
@@ -322,7 +307,7 @@ Result<void> BlobStore::install(std::string_view digest, const std::string& sour
                                 ErrorKind mismatch) const {
   sweep_temporaries();  // a writer killed before us left its temporaries
   std::string temp = fmt::format("{}/blob-{}-XXXXXX", tmp_dir_, ::getpid());
-  Fd fd(::mkstemp(temp.data()));
+  UniqueFd fd(::mkstemp(temp.data()));
   if (fd.get() < 0) return std::unexpected(errno_error("cannot create a temporary file in", tmp_dir_));
   // Held until the file is closed; the kernel lets it go if we die, which
   // tells sweep_temporaries() the file is an orphan. (New file: never blocks.)

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "util/text.h"
+#include "util/unique_fd.h"
 
 namespace wharf::fs {
 namespace {
@@ -33,21 +34,6 @@ FileType type_of_mode(mode_t mode) {
 std::int64_t to_ns(const struct timespec& ts) {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-
-// Closes a descriptor on every path out of a function.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  ~FdCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 // Reads until `size` bytes are in or the file ends: read(2) from the
 // current position when offset < 0, else pread(2) from offset. Returns how
@@ -135,7 +121,7 @@ Result<void> RealFileSystem::read_file_into(const std::string& path, std::string
   int fd = base_fd_ >= 0 ? ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_CLOEXEC)
                          : ::open(resolve(path).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   struct stat st;
   if (::fstat(fd, &st) != 0) return errno_error("cannot stat", path, errno);
   if (S_ISDIR(st.st_mode)) return fail(ErrorKind::io, fmt::format("cannot read {}: is a directory", path));
@@ -164,7 +150,7 @@ Result<void> RealFileSystem::read_file_range(const std::string& path, std::uint6
   int fd = base_fd_ >= 0 ? ::openat(dir_fd_for(path), at_path(path), O_RDONLY | O_CLOEXEC)
                          : ::open(resolve(path).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   buffer.resize(size);
   auto n = read_until_full(fd, buffer.data(), size, static_cast<std::int64_t>(offset), path);
   if (!n) return std::unexpected(n.error());
@@ -258,7 +244,7 @@ Result<void> RealFileSystem::write_file_atomic(const std::string& given, std::st
   std::string temp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter.fetch_add(1));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return errno_error("cannot create", temp, errno);
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   auto cleanup_on_error = [&](std::unexpected<Error> error) -> Result<void> {
     ::close(closer.release());
     ::unlink(temp.c_str());

@@ -18,6 +18,7 @@
 #include "push/template.h"
 #include "util/sha.h"
 #include "util/text.h"
+#include "util/unique_fd.h"
 
 namespace wharf::push {
 namespace {
@@ -34,26 +35,6 @@ std::string parent_of(const std::string& path) {
   return parent.empty() ? "." : parent;
 }
 
-// Closes a descriptor when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
-
 std::string random_suffix() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};
   return fmt::format("{:012x}", engine() & 0xffffffffffffULL);
@@ -68,7 +49,7 @@ std::string temp_sibling(const std::string& path) {
 }
 
 Result<void> fsync_path(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY));
   if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
     return fail(ErrorKind::io, fmt::format("cannot sync directory {}: {}", path, errno_text()));
   }
@@ -87,7 +68,7 @@ struct Hashed {
 
 // SHA-256 of a file, read in pieces.
 Result<Hashed> hash_file(const std::string& path) {
-  Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) {
     return fail(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
                 fmt::format("cannot open {}: {}", path, errno_text()));
@@ -112,12 +93,12 @@ Result<Hashed> hash_file(const std::string& path) {
 // A failure removes `target`.
 Result<std::uint64_t> copy_file(const std::string& source, const std::string& target,
                                 const std::string& expected_hex, const std::atomic<bool>* cancel) {
-  Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) {
     return fail(errno == ENOENT ? ErrorKind::not_found : ErrorKind::io,
                 fmt::format("cannot open {}: {}", source, errno_text()));
   }
-  Fd out(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  UniqueFd out(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (out.get() < 0) return fail(ErrorKind::io, fmt::format("cannot create {}: {}", target, errno_text()));
   auto failed = [&](ErrorKind kind, std::string message) -> Result<std::uint64_t> {
     out.close();
