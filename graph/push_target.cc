@@ -63,17 +63,23 @@ class PushReader {
     return s->get();
   }
 
-  // A template: only the push placeholders.
+  // A template: only the push placeholders, as {name}.
   std::optional<std::string> template_text(const toml::node& node, std::string_view key) {
     auto value = text(node, key);
     if (!value) return std::nullopt;
     for (std::size_t open = value->find('{'); open != std::string::npos; open = value->find('{', open + 1)) {
       const std::size_t close = value->find('}', open);
-      const std::string name = close == std::string::npos ? value->substr(open) : value->substr(open, close - open + 1);
-      if (std::none_of(std::begin(kPushPlaceholders), std::end(kPushPlaceholders),
-                       [&](const char* known) { return name == known; })) {
-        std::vector<std::string> known(std::begin(kPushPlaceholders), std::end(kPushPlaceholders));
-        error(node.source(), fmt::format("{} has the placeholder '{}'; use {}", key, printable(name), join(known, ", ")));
+      const std::string_view name = close == std::string::npos
+                                        ? std::string_view(*value).substr(open)
+                                        : std::string_view(*value).substr(open + 1, close - open - 1);
+      if (close == std::string::npos ||
+          std::find(kPushPlaceholders.begin(), kPushPlaceholders.end(), name) == kPushPlaceholders.end()) {
+        std::vector<std::string> known;
+        for (std::string_view k : kPushPlaceholders) known.push_back("{" + std::string(k) + "}");
+        error(node.source(), fmt::format("{} has the placeholder '{}'; use {}", key,
+                                         printable(close == std::string::npos ? std::string(name)
+                                                                              : "{" + std::string(name) + "}"),
+                                         join(known, ", ")));
         return std::nullopt;
       }
     }

@@ -4,9 +4,11 @@
 // README.md "Deploy" has the schema. push/ turns a PushTarget into a Pusher.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,8 +40,9 @@ struct PushTarget {
   std::chrono::milliseconds timeout{600'000};  // one push
 };
 
-// The placeholders push templates may hold (push/template.h expands them).
-inline constexpr const char* kPushPlaceholders[] = {"{service}", "{env}", "{sha}", "{short_sha}", "{key}",
-                                                    "{digest}",  "{tag}", "{kind}", "{ext}"};
+// The names of the placeholders push templates may hold, as `{name}`
+// (push/template.h expands them; the config reader checks them).
+inline constexpr std::array<std::string_view, 9> kPushPlaceholders = {
+    "service", "env", "sha", "short_sha", "key", "digest", "tag", "kind", "ext"};
 
 }  // namespace wharf::graph

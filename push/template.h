@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "graph/push_target.h"
 #include "push/pusher.h"
 #include "util/error.h"
 
@@ -17,8 +18,8 @@ namespace wharf::push {
 // {service} {env} {sha} {short_sha} {key} {digest} (hex, without "sha256:")
 // {tag} (the artifact's first tag) {kind} ("zip" | "image") {ext} ("zip" for
 // a zip, "" for an image).
-inline constexpr std::array<std::string_view, 9> kTemplatePlaceholders = {
-    "service", "env", "sha", "short_sha", "key", "digest", "tag", "kind", "ext"};
+// (graph::kPushPlaceholders: the config reader checks the same names.)
+inline constexpr const auto& kTemplatePlaceholders = graph::kPushPlaceholders;
 
 // The first `{name}` in `text` (name = letters, digits, '_') that is not a
 // placeholder, or nullopt. Other braces are text. The config reader uses it
