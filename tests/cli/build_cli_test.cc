@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/report_json.h"
 #include "tests/testing/git_repo.h"
 #include "tests/testing/temp_dir.h"
 
@@ -27,13 +28,7 @@ namespace {
 
 using nlohmann::json;
 using testing::shell_quote;
-
-// The command's stdout without its trailing newline.
-std::string run_command(const std::string& command, int* status = nullptr) {
-  std::string out = testing::run_command(command, status);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
+using testing::run_line;  // the output without its trailing newlines
 
 constexpr const char* kConfig = R"(
 [workspace]
@@ -116,12 +111,12 @@ class BuildCliTest : public ::testing::Test {
   }
 
   std::string Wharf(const std::string& args, int* status = nullptr, const std::string& in = "") {
-    return run_command("cd " + shell_quote(in.empty() ? repo_.path() : in) + " && COUNTER=" + shell_quote(counter_) +
+    return run_line("cd " + shell_quote(in.empty() ? repo_.path() : in) + " && COUNTER=" + shell_quote(counter_) +
                            " " + shell_quote(testing::wharf_binary()) + " --cache-dir " + shell_quote(cache_) + " " +
                            args + " 2>" + shell_quote(dir_.path() + "/stderr"),
                        status);
   }
-  std::string Stderr() { return run_command("cat " + shell_quote(dir_.path() + "/stderr")); }
+  std::string Stderr() { return run_line("cat " + shell_quote(dir_.path() + "/stderr")); }
 
   json BuildJson(const std::string& args = "", const std::string& in = "") {
     int status = -1;
@@ -161,13 +156,6 @@ class BuildCliTest : public ::testing::Test {
     return pid;
   }
 
-  static const json& Service(const json& report, const std::string& name) {
-    for (const auto& s : report["services"]) {
-      if (s["name"] == name) return s;
-    }
-    throw std::runtime_error("no service " + name);
-  }
-
   int Count(const std::string& word) {
     std::ifstream in(counter_);
     int n = 0;
@@ -177,9 +165,9 @@ class BuildCliTest : public ::testing::Test {
 
   // The manifest of an exported layout, through its index.json.
   static json Manifest(const std::string& layout) {
-    json index = json::parse(run_command("cat " + shell_quote(layout + "/index.json")));
+    json index = json::parse(run_line("cat " + shell_quote(layout + "/index.json")));
     std::string digest = index["manifests"][0]["digest"];
-    return json::parse(run_command("cat " + shell_quote(layout + "/blobs/sha256/" + digest.substr(7))));
+    return json::parse(run_line("cat " + shell_quote(layout + "/blobs/sha256/" + digest.substr(7))));
   }
 
   testing::TempDir dir_;
@@ -191,50 +179,50 @@ class BuildCliTest : public ::testing::Test {
 TEST_F(BuildCliTest, BuildsAZipAndImagesThatIndependentToolsAccept) {
   json report = BuildJson();
   ASSERT_EQ(report["services"].size(), 4u);
-  const json& api = Service(report, "api");
+  const json& api = testing::service_in(report, "api");
   EXPECT_EQ(api["status"], "built");
   EXPECT_EQ(api["kind"], "zip");
   EXPECT_EQ(api["key"].get<std::string>().size(), 32u);
   std::string zip = api["path"];
   EXPECT_EQ(zip, repo_.path() + "/.wharf/out/api.zip");
-  EXPECT_EQ(api["digest"], "sha256:" + run_command("sha256sum " + shell_quote(zip) + " | cut -d' ' -f1"));
+  EXPECT_EQ(api["digest"], "sha256:" + run_line("sha256sum " + shell_quote(zip) + " | cut -d' ' -f1"));
   EXPECT_EQ(api["size"], std::filesystem::file_size(zip));
   int status = -1;
-  run_command("unzip -tq " + shell_quote(zip), &status);
+  run_line("unzip -tq " + shell_quote(zip), &status);
   EXPECT_EQ(status, 0);
   // Only the mapped files, under their archive names; the README beside the
   // migrations does not match the glob.
-  EXPECT_EQ(run_command("zipinfo -1 " + shell_quote(zip)),
+  EXPECT_EQ(run_line("zipinfo -1 " + shell_quote(zip)),
             "db.js\nindex.js\nmigrations/\nmigrations/0001_init.sql\npackage.json");
   EXPECT_EQ(api["tag"], repo_.git("rev-parse --short HEAD"));
 
-  const json& web = Service(report, "web");
+  const json& web = testing::service_in(report, "web");
   EXPECT_EQ(web["status"], "built");
   EXPECT_EQ(web["kind"], "image");
   std::string layout = web["path"];
   std::string tag = web["tag"];
-  std::string inspect = run_command("skopeo inspect " + shell_quote("oci:" + layout + ":" + tag), &status);
+  std::string inspect = run_line("skopeo inspect " + shell_quote("oci:" + layout + ":" + tag), &status);
   ASSERT_EQ(status, 0) << inspect;
   json info = json::parse(inspect);
   EXPECT_EQ(info["Digest"], web["digest"]);
   EXPECT_EQ(info["Layers"].size(), 2u);
-  std::string unpack = run_command("cd " + shell_quote(dir_.path()) + " && umoci unpack --rootless --image " +
+  std::string unpack = run_line("cd " + shell_quote(dir_.path()) + " && umoci unpack --rootless --image " +
                                        shell_quote(layout + ":" + tag) + " bundle 2>&1",
                                    &status);
   ASSERT_EQ(status, 0) << unpack;
-  EXPECT_EQ(run_command("cat " + shell_quote(dir_.path() + "/bundle/rootfs/app/server.js")), "require('http');");
+  EXPECT_EQ(run_line("cat " + shell_quote(dir_.path() + "/bundle/rootfs/app/server.js")), "require('http');");
   EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/bundle/rootfs/app/node_modules/left-pad/index.js"));
   auto perms = std::filesystem::status(dir_.path() + "/bundle/rootfs/app/bin/start").permissions();
   EXPECT_NE(perms & std::filesystem::perms::owner_exec, std::filesystem::perms::none);
-  std::string validate = run_command(
+  std::string validate = run_line(
       "oci-image-tool validate --type image --ref name=" + shell_quote(tag) + " " + shell_quote(layout) + " 2>&1",
       &status);
   EXPECT_EQ(status, 0) << validate;
 
-  const json& worker = Service(report, "worker");
+  const json& worker = testing::service_in(report, "worker");
   EXPECT_EQ(worker["tag"], "worker-" + repo_.git("rev-parse --short HEAD"));
   // No artifact configured: skipped, with the reason.
-  const json& docs = Service(report, "docs");
+  const json& docs = testing::service_in(report, "docs");
   EXPECT_EQ(docs["status"], "skipped");
   EXPECT_NE(docs["reason"].get<std::string>().find("[service.docs.zip]"), std::string::npos);
   EXPECT_EQ(Count("api"), 1);
@@ -247,53 +235,53 @@ TEST_F(BuildCliTest, ASecondBuildReusesEveryArtifactAndRunsNoCommand) {
   json second = BuildJson();
   for (const char* name : {"api", "web", "worker"}) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(Service(second, name)["status"], "hit");
-    EXPECT_EQ(Service(second, name)["digest"], Service(first, name)["digest"]);
-    EXPECT_EQ(Service(second, name)["key"], Service(first, name)["key"]);
+    EXPECT_EQ(testing::service_in(second, name)["status"], "hit");
+    EXPECT_EQ(testing::service_in(second, name)["digest"], testing::service_in(first, name)["digest"]);
+    EXPECT_EQ(testing::service_in(second, name)["key"], testing::service_in(first, name)["key"]);
     // Exported again from the cache alone.
-    EXPECT_TRUE(std::filesystem::exists(Service(second, name)["path"].get<std::string>()));
+    EXPECT_TRUE(std::filesystem::exists(testing::service_in(second, name)["path"].get<std::string>()));
   }
   EXPECT_EQ(Count("api"), 1);
   EXPECT_EQ(Count("web"), 1);
   int status = -1;
-  run_command("unzip -tq " + shell_quote(Service(second, "api")["path"].get<std::string>()), &status);
+  run_line("unzip -tq " + shell_quote(testing::service_in(second, "api")["path"].get<std::string>()), &status);
   EXPECT_EQ(status, 0);
 }
 
 TEST_F(BuildCliTest, AnotherCheckoutAtAnotherTimeGivesTheSameBytes) {
   json first = BuildJson();
   const std::string clone = dir_.path() + "/clone";
-  run_command("git clone -q " + shell_quote(repo_.path()) + " " + shell_quote(clone));
+  run_line("git clone -q " + shell_quote(repo_.path()) + " " + shell_quote(clone));
   // Other mtimes and another umask for the clone's files.
-  run_command("cd " + shell_quote(clone) +
+  run_line("cd " + shell_quote(clone) +
               " && find . -path ./.git -prune -o -type f -exec touch -d '2031-05-05' {} +");
   cache_ = dir_.path() + "/cache2";
   json second = BuildJson("", clone);
   for (const char* name : {"api", "web", "worker"}) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(Service(second, name)["status"], "built");
-    EXPECT_EQ(Service(second, name)["digest"], Service(first, name)["digest"]);
+    EXPECT_EQ(testing::service_in(second, name)["status"], "built");
+    EXPECT_EQ(testing::service_in(second, name)["digest"], testing::service_in(first, name)["digest"]);
   }
-  EXPECT_EQ(run_command("cmp " + shell_quote(Service(first, "api")["path"].get<std::string>()) + " " +
-                        shell_quote(Service(second, "api")["path"].get<std::string>()) + " && echo same"),
+  EXPECT_EQ(run_line("cmp " + shell_quote(testing::service_in(first, "api")["path"].get<std::string>()) + " " +
+                        shell_quote(testing::service_in(second, "api")["path"].get<std::string>()) + " && echo same"),
             "same");
 }
 
 TEST_F(BuildCliTest, ACodeChangeRebuildsOnlyItsServiceAndOnlyTheTopLayer) {
   json first = BuildJson();
-  json before = Manifest(Service(first, "web")["path"]);
+  json before = Manifest(testing::service_in(first, "web")["path"]);
   repo_.write("services/web/server.js", "require('https');\n");
   repo_.commit("web: https");
   json second = BuildJson();
-  EXPECT_EQ(Service(second, "web")["status"], "built");
-  EXPECT_EQ(Service(second, "worker")["status"], "hit");
-  EXPECT_EQ(Service(second, "api")["status"], "hit");
-  json after = Manifest(Service(second, "web")["path"]);
+  EXPECT_EQ(testing::service_in(second, "web")["status"], "built");
+  EXPECT_EQ(testing::service_in(second, "worker")["status"], "hit");
+  EXPECT_EQ(testing::service_in(second, "api")["status"], "hit");
+  json after = Manifest(testing::service_in(second, "web")["path"]);
   ASSERT_EQ(after["layers"].size(), 2u);
   EXPECT_EQ(after["layers"][0]["digest"], before["layers"][0]["digest"]);  // deps
   EXPECT_NE(after["layers"][1]["digest"], before["layers"][1]["digest"]);  // code
   // The deps layer is the same blob in both images (stored once).
-  json worker = Manifest(Service(second, "worker")["path"]);
+  json worker = Manifest(testing::service_in(second, "worker")["path"]);
   EXPECT_EQ(worker["layers"][0]["digest"], after["layers"][0]["digest"]);
 }
 
@@ -303,9 +291,9 @@ TEST_F(BuildCliTest, ChangingAnImageSettingIsARebuildAndExplainNamesIt) {
   std::string explain = Wharf("explain web");
   EXPECT_NE(explain.find("config.image/entrypoint"), std::string::npos) << explain;
   json second = BuildJson();
-  EXPECT_EQ(Service(second, "web")["status"], "built");
-  EXPECT_NE(Service(second, "web")["digest"], Service(first, "web")["digest"]);
-  EXPECT_EQ(Service(second, "worker")["status"], "hit");
+  EXPECT_EQ(testing::service_in(second, "web")["status"], "built");
+  EXPECT_NE(testing::service_in(second, "web")["digest"], testing::service_in(first, "web")["digest"]);
+  EXPECT_EQ(testing::service_in(second, "worker")["status"], "hit");
 }
 
 TEST_F(BuildCliTest, AFailingCommandFailsItsServiceWithTheLogTailAndKeepGoingBuildsTheRest) {
@@ -314,14 +302,14 @@ TEST_F(BuildCliTest, AFailingCommandFailsItsServiceWithTheLogTailAndKeepGoingBui
   std::string out = Wharf("build --json --progress none --keep-going", &status);
   EXPECT_EQ(status, 1) << out;
   json report = json::parse(out);
-  const json& web = Service(report, "web");
+  const json& web = testing::service_in(report, "web");
   EXPECT_EQ(web["status"], "failed");
   std::string reason = web["reason"];
   EXPECT_NE(reason.find("exited with 3"), std::string::npos) << reason;
   EXPECT_NE(reason.find("boom-web-failed"), std::string::npos) << reason;
   EXPECT_TRUE(std::filesystem::exists(web["log"].get<std::string>()));
-  EXPECT_EQ(Service(report, "api")["status"], "built");
-  EXPECT_EQ(Service(report, "worker")["status"], "built");
+  EXPECT_EQ(testing::service_in(report, "api")["status"], "built");
+  EXPECT_EQ(testing::service_in(report, "worker")["status"], "built");
   EXPECT_NE(Stderr().find("wharf: error: web:"), std::string::npos) << Stderr();
   // Nothing was recorded for web: the next build runs its command again.
   Wharf("build --json --progress none --keep-going web", &status);
@@ -333,7 +321,7 @@ TEST_F(BuildCliTest, AFromThatMatchesNothingNamesTheConfigLine) {
   int status = -1;
   std::string out = Wharf("build --json --progress none api", &status);
   EXPECT_EQ(status, 1);
-  std::string reason = Service(json::parse(out), "api")["reason"];
+  std::string reason = testing::service_in(json::parse(out), "api")["reason"];
   EXPECT_NE(reason.find("wharf.toml:13:"), std::string::npos) << reason;
   EXPECT_NE(reason.find("matches no file"), std::string::npos) << reason;
 }
@@ -344,7 +332,7 @@ TEST_F(BuildCliTest, ASymlinkOutOfTheRepositoryIsAnError) {
   int status = -1;
   std::string out = Wharf("build --json --progress none web", &status);
   EXPECT_EQ(status, 1);
-  std::string reason = Service(json::parse(out), "web")["reason"];
+  std::string reason = testing::service_in(json::parse(out), "web")["reason"];
   EXPECT_NE(reason.find("services/web/passwd"), std::string::npos) << reason;
   EXPECT_NE(reason.find("outside the repository"), std::string::npos) << reason;
 }
@@ -365,9 +353,9 @@ TEST_F(BuildCliTest, WithABaseOnlyTheServicesToDeployAreBuilt) {
   repo_.write("services/worker/worker.js", "setInterval(() => {}, 5000);\n");
   repo_.commit("worker: slower");
   json report = BuildJson("--since " + base);
-  EXPECT_EQ(Service(report, "worker")["status"], "built");
-  EXPECT_EQ(Service(report, "api")["status"], "skipped");
-  EXPECT_EQ(Service(report, "web")["status"], "skipped");
+  EXPECT_EQ(testing::service_in(report, "worker")["status"], "built");
+  EXPECT_EQ(testing::service_in(report, "api")["status"], "skipped");
+  EXPECT_EQ(testing::service_in(report, "web")["status"], "skipped");
   EXPECT_EQ(Count("api"), 0);
 }
 
@@ -388,14 +376,14 @@ TEST_F(BuildCliTest, CtrlCStopsTheBuildCommandsAndRecordsNothing) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, 10.0);  // not the 60 s of the command: not a speed bar
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-  std::string shell_pid = run_command("cat " + shell_quote(pid_file));
+  std::string shell_pid = run_line("cat " + shell_quote(pid_file));
   // The command's shell and its sleep are gone.
-  EXPECT_NE(run_command("kill -0 " + shell_pid + " 2>/dev/null && echo alive || echo gone"), "alive");
+  EXPECT_NE(run_line("kill -0 " + shell_pid + " 2>/dev/null && echo alive || echo gone"), "alive");
   // Nothing of its process group is left running (a zombie waiting for
   // PID 1 to reap it does not count).
   std::string left;
   for (int i = 0; i < 100; ++i) {
-    left = run_command("ps -o stat= -g " + shell_pid + " | grep -v '^Z' || true");
+    left = run_line("ps -o stat= -g " + shell_pid + " | grep -v '^Z' || true");
     if (left.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -441,19 +429,19 @@ import = "out/legacy"
 
 [service.docs])");
   json first = BuildJson("legacy");
-  const json& legacy = Service(first, "legacy");
+  const json& legacy = testing::service_in(first, "legacy");
   ASSERT_EQ(legacy["status"], "built") << legacy.dump();
   EXPECT_EQ(legacy["kind"], "image");
-  EXPECT_EQ(legacy["digest"], run_command("cat " + shell_quote(repo_.path() + "/out-digest")));
+  EXPECT_EQ(legacy["digest"], run_line("cat " + shell_quote(repo_.path() + "/out-digest")));
   int status = -1;
-  std::string inspect = run_command("skopeo inspect " + shell_quote("oci:" + legacy["path"].get<std::string>() + ":" +
+  std::string inspect = run_line("skopeo inspect " + shell_quote("oci:" + legacy["path"].get<std::string>() + ":" +
                                                                     legacy["tag"].get<std::string>()),
                                     &status);
   ASSERT_EQ(status, 0) << inspect;
   EXPECT_EQ(json::parse(inspect)["Digest"], legacy["digest"]);
   json second = BuildJson("legacy");
-  EXPECT_EQ(Service(second, "legacy")["status"], "hit");
-  EXPECT_EQ(Service(second, "legacy")["digest"], legacy["digest"]);
+  EXPECT_EQ(testing::service_in(second, "legacy")["status"], "hit");
+  EXPECT_EQ(testing::service_in(second, "legacy")["digest"], legacy["digest"]);
   EXPECT_EQ(Count("legacy"), 1);
 }
 
@@ -476,7 +464,7 @@ TEST_F(BuildCliTest, KilledAtRandomPointsTheCacheStaysConsistent) {
   json report = BuildJson();
   for (const char* name : {"api", "web", "worker"}) {
     SCOPED_TRACE(name);
-    std::string status = Service(report, name)["status"];
+    std::string status = testing::service_in(report, name)["status"];
     EXPECT_TRUE(status == "built" || status == "hit") << status;
   }
   // The cache's own account agrees: one artifact per service, every blob
@@ -489,14 +477,14 @@ TEST_F(BuildCliTest, KilledAtRandomPointsTheCacheStaysConsistent) {
   EXPECT_EQ(status, 0);
   json again = BuildJson();
   for (const char* name : {"api", "web", "worker"}) {
-    EXPECT_EQ(Service(again, name)["status"], "hit") << name << gc.dump();
-    EXPECT_EQ(Service(again, name)["digest"], Service(report, name)["digest"]) << name;
+    EXPECT_EQ(testing::service_in(again, name)["status"], "hit") << name << gc.dump();
+    EXPECT_EQ(testing::service_in(again, name)["digest"], testing::service_in(report, name)["digest"]) << name;
   }
   // The same digests as a build in a cache nobody killed.
   cache_ = dir_.path() + "/clean";
   json clean = BuildJson();
   for (const char* name : {"api", "web", "worker"}) {
-    EXPECT_EQ(Service(report, name)["digest"], Service(clean, name)["digest"]) << name;
+    EXPECT_EQ(testing::service_in(report, name)["digest"], testing::service_in(clean, name)["digest"]) << name;
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/report_json.h"
 #include "tests/testing/git_repo.h"
 #include "tests/testing/temp_dir.h"
 
@@ -19,12 +20,7 @@ namespace {
 
 using nlohmann::json;
 using testing::shell_quote;
-
-std::string run_command(const std::string& command, int* status = nullptr) {
-  std::string out = testing::run_command(command, status);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
+using testing::run_line;  // the output without its trailing newlines
 
 // Two zip services and a worker without an artifact; dev pushes to a
 // directory (outside the repository: files inside it would be inputs),
@@ -78,20 +74,14 @@ class DeployCliTest : public ::testing::Test {
   }
 
   std::string Wharf(const std::string& args, int* status = nullptr) {
-    return run_command("cd " + shell_quote(repo_.path()) + " && " + shell_quote(testing::wharf_binary()) +
+    return run_line("cd " + shell_quote(repo_.path()) + " && " + shell_quote(testing::wharf_binary()) +
                            " --cache-dir " + shell_quote(cache_) + " " + args + " 2>" + shell_quote(dir_.path()) +
                            "/stderr </dev/null",
                        status);
   }
-  std::string Stderr() { return run_command("cat " + shell_quote(dir_.path() + "/stderr")); }
+  std::string Stderr() { return run_line("cat " + shell_quote(dir_.path() + "/stderr")); }
   json DeployJson(const std::string& args, int* status) { return json::parse(Wharf("deploy --json " + args, status)); }
-  static const json& Service(const json& report, const std::string& name) {
-    for (const json& s : report["services"]) {
-      if (s["name"] == name) return s;
-    }
-    throw std::runtime_error("no service " + name);
-  }
-  std::string Short() { return run_command("git -C " + shell_quote(repo_.path()) + " rev-parse --short HEAD"); }
+  std::string Short() { return run_line("git -C " + shell_quote(repo_.path()) + " rev-parse --short HEAD"); }
 
   testing::TempDir dir_;
   testing::GitRepo repo_;
@@ -103,22 +93,22 @@ TEST_F(DeployCliTest, PushesRecordsAndASecondDeployHasNothingToDo) {
   json first = DeployJson("--env dev --tfvars-out tf.json --targets-out targets.txt", &status);
   ASSERT_EQ(status, 0) << Stderr();
   for (const char* name : {"api", "web", "flaky"}) {
-    const json& s = Service(first, name);
+    const json& s = testing::service_in(first, name);
     EXPECT_EQ(s["status"], "pushed") << s.dump();
     EXPECT_EQ(s["build"], "built");
     EXPECT_EQ(s["pusher"], "dir");
     const std::string file = store_ + "/dev/" + name + "/" + Short() + ".zip";
     EXPECT_EQ(s["location"].get<std::string>().find(store_ + "/dev/" + name), 0u) << s.dump();
     int unzip = -1;
-    run_command("unzip -tq " + shell_quote(file), &unzip);
+    run_line("unzip -tq " + shell_quote(file), &unzip);
     EXPECT_EQ(unzip, 0) << file;
     EXPECT_GT(s["bytes_sent"].get<std::uint64_t>(), 0u);
   }
   EXPECT_GT(first["bytes_sent"].get<std::uint64_t>(), 0u);
   // The handoff files name what was deployed.
-  json tf = json::parse(run_command("cat " + shell_quote(repo_.path() + "/tf.json")));
+  json tf = json::parse(run_line("cat " + shell_quote(repo_.path() + "/tf.json")));
   EXPECT_EQ(tf["image_tags"].size(), 3u);
-  EXPECT_NE(run_command("cat " + shell_quote(repo_.path() + "/targets.txt")).find("-target=module.svc[\"api\"]"),
+  EXPECT_NE(run_line("cat " + shell_quote(repo_.path() + "/targets.txt")).find("-target=module.svc[\"api\"]"),
             std::string::npos);
   // The ledger says each is live at HEAD, so nothing is left to deploy.
   std::string state = Wharf("status --env dev", &status);
@@ -134,8 +124,8 @@ TEST_F(DeployCliTest, PushesRecordsAndASecondDeployHasNothingToDo) {
   repo_.commit("api v2");
   json third = DeployJson("--env dev", &status);
   EXPECT_EQ(status, 0) << Stderr();
-  EXPECT_EQ(Service(third, "api")["status"], "pushed");
-  EXPECT_EQ(Service(third, "web")["status"], "skip");
+  EXPECT_EQ(testing::service_in(third, "api")["status"], "pushed");
+  EXPECT_EQ(testing::service_in(third, "web")["status"], "skip");
   EXPECT_TRUE(std::filesystem::exists(store_ + "/dev/api/" + Short() + ".zip"));
 }
 
@@ -143,19 +133,19 @@ TEST_F(DeployCliTest, OneFailedPushLeavesTheOthersPushedAndRecorded) {
   int status = -1;
   json report = DeployJson("--env prod --yes", &status);
   EXPECT_EQ(status, 1);
-  EXPECT_EQ(Service(report, "api")["status"], "pushed");
-  EXPECT_EQ(Service(report, "api")["tag"], "v-" + Short().substr(0, 7));
-  EXPECT_EQ(Service(report, "api")["location"], "pushed api");  // the command's last line
+  EXPECT_EQ(testing::service_in(report, "api")["status"], "pushed");
+  EXPECT_EQ(testing::service_in(report, "api")["tag"], "v-" + Short().substr(0, 7));
+  EXPECT_EQ(testing::service_in(report, "api")["location"], "pushed api");  // the command's last line
   EXPECT_TRUE(std::filesystem::exists(store_ + "/prod/api-v-" + Short().substr(0, 7) + ".zip"));
-  const json& flaky = Service(report, "flaky");
+  const json& flaky = testing::service_in(report, "flaky");
   EXPECT_EQ(flaky["status"], "failed");
   EXPECT_NE(flaky["reason"].get<std::string>().find("registry said no"), std::string::npos) << flaky.dump();
   EXPECT_EQ(report["failed"], json::array({"flaky"}));
   EXPECT_NE(Stderr().find("flaky"), std::string::npos);
   // Only what was pushed is recorded: the next deploy retries flaky alone.
   json again = DeployJson("--env prod --yes", &status);
-  EXPECT_EQ(Service(again, "api")["status"], "skip");
-  EXPECT_EQ(Service(again, "flaky")["status"], "failed");
+  EXPECT_EQ(testing::service_in(again, "api")["status"], "skip");
+  EXPECT_EQ(testing::service_in(again, "flaky")["status"], "failed");
 }
 
 TEST_F(DeployCliTest, DryRunSaysWhatWouldGoAndChangesNothing) {
@@ -163,11 +153,11 @@ TEST_F(DeployCliTest, DryRunSaysWhatWouldGoAndChangesNothing) {
   json report = DeployJson("--env dev --dry-run", &status);
   EXPECT_EQ(status, 0) << Stderr();
   EXPECT_TRUE(report["dry_run"].get<bool>());
-  EXPECT_EQ(Service(report, "api")["status"], "would-push");
-  EXPECT_GT(Service(report, "api")["bytes_sent"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(testing::service_in(report, "api")["status"], "would-push");
+  EXPECT_GT(testing::service_in(report, "api")["bytes_sent"].get<std::uint64_t>(), 0u);
   EXPECT_FALSE(std::filesystem::exists(store_ + "/dev"));
   json real = DeployJson("--env dev", &status);
-  EXPECT_EQ(Service(real, "api")["status"], "pushed");  // nothing was recorded by the dry run
+  EXPECT_EQ(testing::service_in(real, "api")["status"], "pushed");  // nothing was recorded by the dry run
 }
 
 TEST_F(DeployCliTest, AProtectedEnvironmentAsksAndWithoutATerminalStops) {
@@ -200,8 +190,8 @@ TEST_F(DeployCliTest, PromoteMovesWhatWasVerifiedWithoutBuilding) {
   // Not verified in dev yet: refused unless forced.
   json refused = json::parse(Wharf("promote --from dev --to prod --services api --json --yes", &status));
   EXPECT_EQ(status, 1);
-  EXPECT_EQ(Service(refused, "api")["status"], "refused");
-  EXPECT_NE(Service(refused, "api")["reason"].get<std::string>().find("wharf verify --env dev"), std::string::npos);
+  EXPECT_EQ(testing::service_in(refused, "api")["status"], "refused");
+  EXPECT_NE(testing::service_in(refused, "api")["reason"].get<std::string>().find("wharf verify --env dev"), std::string::npos);
   // The ledger is dev's source: verify sees HEAD live at once.
   Wharf("verify --env dev --services api,web --timeout 5s", &status);
   ASSERT_EQ(status, 0) << Stderr();
@@ -211,14 +201,14 @@ TEST_F(DeployCliTest, PromoteMovesWhatWasVerifiedWithoutBuilding) {
   repo_.commit("api v3");
   json promoted = json::parse(Wharf("promote --from dev --to prod --json --yes", &status));
   EXPECT_EQ(status, 0) << Stderr();
-  EXPECT_EQ(Service(promoted, "api")["status"], "pushed");
-  EXPECT_EQ(Service(promoted, "api")["build"], "");
-  EXPECT_EQ(Service(promoted, "api")["tag"], "v-" + deployed);
+  EXPECT_EQ(testing::service_in(promoted, "api")["status"], "pushed");
+  EXPECT_EQ(testing::service_in(promoted, "api")["build"], "");
+  EXPECT_EQ(testing::service_in(promoted, "api")["tag"], "v-" + deployed);
   EXPECT_EQ(promoted["services"].size(), 2u);  // flaky was never in dev
   // The bytes promoted are those dev got.
   const std::string dev_zip = store_ + "/dev/api/" + deployed + ".zip";
   const std::string prod_zip = store_ + "/prod/api-v-" + deployed + ".zip";
-  EXPECT_EQ(run_command("cmp " + shell_quote(dev_zip) + " " + shell_quote(prod_zip) + " && echo same"), "same");
+  EXPECT_EQ(run_line("cmp " + shell_quote(dev_zip) + " " + shell_quote(prod_zip) + " && echo same"), "same");
   // prod's ledger names dev's commit.
   std::string state = Wharf("status --env prod --json", &status);
   EXPECT_NE(state.find(deployed), std::string::npos) << state;
@@ -228,7 +218,7 @@ TEST_F(DeployCliTest, RollbackPushesTheCachedArtifactOfAnEarlierCommit) {
   int status = -1;
   DeployJson("--env dev", &status);
   ASSERT_EQ(status, 0) << Stderr();
-  const std::string first = run_command("git -C " + shell_quote(repo_.path()) + " rev-parse HEAD");
+  const std::string first = run_line("git -C " + shell_quote(repo_.path()) + " rev-parse HEAD");
   const std::string first_short = Short();
   repo_.write("services/api/index.js", "api broken\n");
   repo_.commit("api broken");
@@ -237,9 +227,9 @@ TEST_F(DeployCliTest, RollbackPushesTheCachedArtifactOfAnEarlierCommit) {
   std::filesystem::remove_all(store_ + "/dev/api");
   json back = DeployJson("--env dev --sha " + first, &status);
   EXPECT_EQ(status, 0) << Stderr();
-  EXPECT_EQ(Service(back, "api")["status"], "pushed") << back.dump();
-  EXPECT_EQ(Service(back, "api")["build"], "");  // nothing built: only the cached artifact moves
-  EXPECT_EQ(Service(back, "web")["status"], "skip");  // it never left the first commit
+  EXPECT_EQ(testing::service_in(back, "api")["status"], "pushed") << back.dump();
+  EXPECT_EQ(testing::service_in(back, "api")["build"], "");  // nothing built: only the cached artifact moves
+  EXPECT_EQ(testing::service_in(back, "web")["status"], "skip");  // it never left the first commit
   EXPECT_TRUE(std::filesystem::exists(store_ + "/dev/api/" + first_short + ".zip"));
   std::string state = Wharf("status --env dev --json", &status);
   EXPECT_NE(state.find(first), std::string::npos) << state;
@@ -248,7 +238,7 @@ TEST_F(DeployCliTest, RollbackPushesTheCachedArtifactOfAnEarlierCommit) {
   repo_.commit("never deployed");
   json refused = DeployJson("--env dev --sha HEAD", &status);
   EXPECT_EQ(status, 1);
-  EXPECT_NE(Service(refused, "api")["reason"].get<std::string>().find("git revert"), std::string::npos);
+  EXPECT_NE(testing::service_in(refused, "api")["reason"].get<std::string>().find("git revert"), std::string::npos);
 }
 
 }  // namespace

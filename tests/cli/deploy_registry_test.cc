@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/report_json.h"
 #include "tests/testing/git_repo.h"
 #include "tests/testing/registry_server.h"
 #include "tests/testing/temp_dir.h"
@@ -20,12 +21,7 @@ namespace {
 
 using nlohmann::json;
 using testing::shell_quote;
-
-std::string run_command(const std::string& command, int* status = nullptr) {
-  std::string out = testing::run_command(command, status);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
+using testing::run_line;  // the output without its trailing newlines
 
 std::string config(const std::string& registry) {
   return R"(
@@ -101,25 +97,19 @@ class DeployRegistryTest : public ::testing::Test {
   }
 
   json Deploy(const std::string& args, int* status) {
-    return json::parse(run_command("cd " + shell_quote(repo_.path()) + " && " +
+    return json::parse(run_line("cd " + shell_quote(repo_.path()) + " && " +
                                    shell_quote(testing::wharf_binary()) + " --cache-dir " +
                                    shell_quote(dir_.path() + "/cache") + " " + args + " --json 2>" +
                                    shell_quote(dir_.path() + "/stderr") + " </dev/null",
                                status));
   }
-  std::string Stderr() { return run_command("cat " + shell_quote(dir_.path() + "/stderr")); }
+  std::string Stderr() { return run_line("cat " + shell_quote(dir_.path() + "/stderr")); }
   // The manifest digest the registry serves for repo:tag, by skopeo.
   std::string Inspect(const std::string& reference) {
-    return run_command("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" + registry_->address() +
+    return run_line("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" + registry_->address() +
                        "/" + reference);
   }
-  static const json& Service(const json& report, const std::string& name) {
-    for (const json& s : report["services"]) {
-      if (s["name"] == name) return s;
-    }
-    throw std::runtime_error("no service " + name);
-  }
-  std::string Short() { return run_command("git -C " + shell_quote(repo_.path()) + " rev-parse --short HEAD"); }
+  std::string Short() { return run_line("git -C " + shell_quote(repo_.path()) + " rev-parse --short HEAD"); }
 
   testing::TempDir dir_;
   testing::GitRepo repo_;
@@ -133,7 +123,7 @@ TEST_F(DeployRegistryTest, ImagesArriveWithTheirDigestAndAnUnchangedOneSendsNoBl
   ASSERT_EQ(status, 0) << Stderr();
   const std::string tag = Short().substr(0, 7);
   for (const char* name : {"web", "worker"}) {
-    const json& s = Service(dev, name);
+    const json& s = testing::service_in(dev, name);
     EXPECT_EQ(s["status"], "pushed") << s.dump();
     EXPECT_EQ(Inspect(std::string("dev/") + name + ":" + tag), s["digest"]) << s.dump();
     EXPECT_NE(s["location"].get<std::string>().find("dev/" + std::string(name) + "@sha256:"), std::string::npos);
@@ -145,12 +135,12 @@ TEST_F(DeployRegistryTest, ImagesArriveWithTheirDigestAndAnUnchangedOneSendsNoBl
   proxy_->reset();
   json qa = Deploy("deploy --env qa", &status);
   ASSERT_EQ(status, 0) << Stderr();
-  EXPECT_EQ(Service(qa, "web")["build"], "hit");
-  EXPECT_EQ(Service(qa, "web")["digest"], Service(dev, "web")["digest"]);
+  EXPECT_EQ(testing::service_in(qa, "web")["build"], "hit");
+  EXPECT_EQ(testing::service_in(qa, "web")["digest"], testing::service_in(dev, "web")["digest"]);
   EXPECT_EQ(proxy_->count("PATCH upload"), 0) << proxy_->stats();
   EXPECT_EQ(proxy_->count("PUT upload"), 0) << proxy_->stats();
   EXPECT_LT(qa["bytes_sent"].get<std::uint64_t>(), 10'000u) << qa.dump();  // manifests only
-  EXPECT_EQ(Inspect("dev/web:qa-" + Short()), Service(dev, "web")["digest"]);
+  EXPECT_EQ(Inspect("dev/web:qa-" + Short()), testing::service_in(dev, "web")["digest"]);
 }
 
 TEST_F(DeployRegistryTest, PromotionMovesTheTestedDigestToAnotherRepository) {
@@ -168,8 +158,8 @@ TEST_F(DeployRegistryTest, PromotionMovesTheTestedDigestToAnotherRepository) {
   EXPECT_EQ(proxy_->count("PATCH upload"), 0) << proxy_->stats();
   EXPECT_LT(prod["bytes_sent"].get<std::uint64_t>(), 10'000u) << prod.dump();
   for (const char* name : {"web", "worker"}) {
-    EXPECT_EQ(Service(prod, name)["status"], "pushed");
-    EXPECT_EQ(Inspect(std::string("prod/") + name + ":prod-" + deployed), Service(dev, name)["digest"]);
+    EXPECT_EQ(testing::service_in(prod, name)["status"], "pushed");
+    EXPECT_EQ(Inspect(std::string("prod/") + name + ":prod-" + deployed), testing::service_in(dev, name)["digest"]);
   }
 }
 

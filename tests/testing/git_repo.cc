@@ -59,9 +59,7 @@ int GitRepo::git_status(const std::string& args) {
 }
 
 std::string GitRepo::git(const std::string& args) {
-  std::string out = run_command(git_command(dir_.path(), commits_, args));
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
+  return run_line(git_command(dir_.path(), commits_, args));
 }
 
 std::string GitRepo::commit(const std::string& message) {

@@ -65,4 +65,10 @@ std::string run_command(const std::string& command, int* status) {
   return out;
 }
 
+std::string run_line(const std::string& command, int* status) {
+  std::string out = run_command(command, status);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 }  // namespace wharf::testing

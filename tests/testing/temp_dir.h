@@ -20,6 +20,8 @@ class TempDir {
 
 // Runs a shell command, returns its stdout; `status` gets the exit code.
 std::string run_command(const std::string& command, int* status = nullptr);
+// The same, without the output's trailing newlines (one-line answers).
+std::string run_line(const std::string& command, int* status = nullptr);
 
 // The wharf binary under test and the source tree (for examples/): from the
 // environment (WHARF_BINARY, WHARF_SOURCE_DIR), else from the build.
