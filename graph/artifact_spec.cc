@@ -9,6 +9,31 @@
 #include "util/text.h"
 
 namespace wharf::graph {
+
+std::optional<RegistryBase> parse_registry_base(std::string_view text) {
+  if (!text.starts_with("docker://")) return std::nullopt;
+  text.remove_prefix(9);
+  const std::size_t slash = text.find('/');
+  const std::size_t at = text.find('@');
+  if (slash == std::string_view::npos || slash == 0 || at == std::string_view::npos || at < slash + 2) {
+    return std::nullopt;
+  }
+  RegistryBase base{std::string(text.substr(0, slash)), std::string(text.substr(slash + 1, at - slash - 1)),
+                    std::string(text.substr(at + 1))};
+  const bool hex = base.digest.size() == 71 && base.digest.starts_with("sha256:") &&
+                   base.digest.find_first_not_of("0123456789abcdef", 7) == std::string::npos;
+  if (!hex || base.repository.find_first_of(":@ ") != std::string::npos) return std::nullopt;
+  return base;
+}
+
+std::string registry_base_problem(std::string_view text) {
+  if (parse_registry_base(text)) return "";
+  if (text.find('@') == std::string_view::npos) {
+    return "must pin the image by digest, docker://REGISTRY/REPOSITORY@sha256:DIGEST: a tag can move while the "
+           "input key stays the same (skopeo inspect docker://... prints the digest)";
+  }
+  return "must be docker://REGISTRY/REPOSITORY@sha256:DIGEST (64 lowercase hex digits)";
+}
 namespace {
 
 // A pointer's segments, unescaped (RFC 6901).
@@ -296,7 +321,11 @@ void read_image(SpecReader& r, const std::vector<SettingEntry>& settings, ImageS
       auto t = r.text(s);
       if (!t) continue;
       if (key == "base") {
-        if (*t != "scratch" && !t->starts_with("oci:")) r.error(s, "must be \"scratch\" or \"oci:DIR:TAG\"");
+        if (t->starts_with("docker://")) {
+          if (auto problem = registry_base_problem(*t); !problem.empty()) r.error(s, problem);
+        } else if (*t != "scratch" && !t->starts_with("oci:")) {
+          r.error(s, "must be \"scratch\", \"oci:DIR:TAG\" or \"docker://REGISTRY/REPOSITORY@sha256:DIGEST\"");
+        }
         image.base = *t;
       } else if (key == "workdir") {
         image.workdir = *t;

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/config.h"
@@ -88,5 +89,17 @@ Result<ArtifactSpec> artifact_spec(const ComponentConfig& service);
 // --short` abbreviates it), {key}.
 std::string expand_tag(std::string_view tmpl, std::string_view service, std::string_view sha,
                        std::string_view short_sha, std::string_view key);
+
+// A base image in a registry, `docker://HOST[:PORT]/REPOSITORY@sha256:HEX`:
+// pinned by digest, so the key (which holds the text) names its bytes.
+struct RegistryBase {
+  std::string registry;    // host[:port]
+  std::string repository;  // acme/node
+  std::string digest;      // sha256:<hex>
+};
+// nullopt when `text` is not such a reference.
+std::optional<RegistryBase> parse_registry_base(std::string_view text);
+// What is wrong with a docker:// base ("" when nothing is).
+std::string registry_base_problem(std::string_view text);
 
 }  // namespace wharf::graph

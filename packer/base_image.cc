@@ -86,8 +86,14 @@ Result<LoadedBase> load_base(const fs::FileSystem& fs, const BaseImageRef& ref, 
   if (!index) return std::unexpected(index.error());
   const json manifests = index->value("manifests", json::array());
   const json* chosen = nullptr;
+  // TAG names a manifest by its ref.name, or (sha256:...) by its digest: a
+  // layout pulled by digest has no name for it.
+  const bool by_digest = ref.tag.starts_with("sha256:");
   for (const json& descriptor : manifests) {
-    if (descriptor.value("annotations", json::object()).value(oci::kRefName, "") == ref.tag) chosen = &descriptor;
+    if (by_digest ? descriptor.value("digest", "") == ref.tag
+                  : descriptor.value("annotations", json::object()).value(oci::kRefName, "") == ref.tag) {
+      chosen = &descriptor;
+    }
   }
   if (chosen == nullptr) {
     return fail(ErrorKind::not_found, fmt::format("{}: no manifest in {}/index.json has {} = \"{}\"", layout.where(),

@@ -22,7 +22,8 @@ struct BaseImageRef {
   bool is_scratch() const { return layout_dir.empty(); }
 };
 
-// "scratch" or "oci:DIR:TAG" (DIR may not contain ':', as in skopeo).
+// "scratch" or "oci:DIR:TAG" (DIR may not contain ':', as in skopeo); TAG
+// may be a manifest digest, "sha256:<hex>".
 // ErrorKind::config otherwise.
 Result<BaseImageRef> parse_base_ref(const std::string& text);
 

@@ -21,6 +21,7 @@
 #include "packer/layer_packer.h"
 #include "packer/layout_export.h"
 #include "packer/zip_packer.h"
+#include "push/registry_pusher.h"
 #include "proc/process.h"
 #include "util/text.h"
 #include "vcs/repository.h"
@@ -240,6 +241,28 @@ Step<cache::ArtifactRecord> store_image(Context& ctx, const packer::ComposedImag
   return record(ctx, out, std::move(rec));
 }
 
+// A base image in a registry (pinned by digest), pulled once into the cache
+// (<cache>/bases/<hex>, an OCI layout) and read from there ever after: the
+// digest names its bytes, so it never needs asking again. Registries listed
+// in $WHARF_INSECURE_REGISTRIES ("host:port,...", as docker's
+// insecure-registries) are spoken to over plain http.
+Result<std::string> pull_base(Context& ctx, const graph::RegistryBase& base) {
+  const std::string layout = ctx.cache->dir() + "/bases/" + base.digest.substr(7);
+  if (ctx.fs->stat(layout + "/index.json")) return layout;
+  push::RegistryTarget source;
+  source.registry = base.registry;
+  source.repository = base.repository;
+  if (auto insecure = ctx.workspace->host().getenv("WHARF_INSECURE_REGISTRIES")) {
+    for (const std::string& host : split_list(*insecure, ',')) source.insecure |= host == base.registry;
+  }
+  if (auto made = ctx.fs->make_dirs(ctx.cache->dir() + "/bases"); !made) return std::unexpected(made.error());
+  // Two services on the same base may pull it at once: each writes beside
+  // the layout and renames it into place, so either result is whole.
+  auto pulled = push::pull_image(source, base.digest, layout);
+  if (!pulled) return std::unexpected(pulled.error());
+  return layout;
+}
+
 Step<cache::ArtifactRecord> pack_image(Context& ctx, const graph::ComponentConfig& config, const graph::ImageSpec& spec,
                                        BuiltService& out) {
   auto platform = packer::parse_platform(spec.platform);
@@ -256,7 +279,11 @@ Step<cache::ArtifactRecord> pack_image(Context& ctx, const graph::ComponentConfi
     return stored;
   }
   std::string base_text = spec.base;
-  if (base_text.starts_with("oci:")) {
+  if (auto registry_base = graph::parse_registry_base(base_text)) {
+    auto layout = pull_base(ctx, *registry_base);
+    if (!layout) return std::unexpected(failure(layout.error()));
+    base_text = "oci:" + *layout + ":" + registry_base->digest;
+  } else if (base_text.starts_with("oci:")) {
     // oci:DIR:TAG with DIR relative to the repository root.
     std::string rest = base_text.substr(4);
     if (!rest.starts_with('/')) base_text = "oci:" + ctx.root + "/" + rest;

@@ -97,7 +97,8 @@ class DeployRegistryTest : public ::testing::Test {
   }
 
   json Deploy(const std::string& args, int* status) {
-    return json::parse(run_line("cd " + shell_quote(repo_.path()) + " && " +
+    return json::parse(run_line("cd " + shell_quote(repo_.path()) + " && WHARF_INSECURE_REGISTRIES=" +
+                                proxy_->address() + " " +
                                    shell_quote(testing::wharf_binary()) + " --cache-dir " +
                                    shell_quote(dir_.path() + "/cache") + " " + args + " --json 2>" +
                                    shell_quote(dir_.path() + "/stderr") + " </dev/null",
@@ -161,6 +162,48 @@ TEST_F(DeployRegistryTest, PromotionMovesTheTestedDigestToAnotherRepository) {
     EXPECT_EQ(testing::service_in(prod, name)["status"], "pushed");
     EXPECT_EQ(Inspect(std::string("prod/") + name + ":prod-" + deployed), testing::service_in(dev, name)["digest"]);
   }
+}
+
+TEST_F(DeployRegistryTest, ABaseImageInTheRegistryIsPulledOnceByDigest) {
+  int status = -1;
+  json dev = Deploy("deploy --env dev --services web", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  const std::string web = testing::service_in(dev, "web")["digest"];
+  // worker now builds on web's image, named by digest.
+  std::string toml = run_line("cat " + shell_quote(repo_.path() + "/wharf.toml"));
+  const std::string base = "docker://" + proxy_->address() + "/dev/web@" + web;
+  toml.replace(toml.find("[service.worker.image]\n"), std::string("[service.worker.image]\n").size(),
+               "[service.worker.image]\nbase = \"" + base + "\"\n");
+  repo_.write("wharf.toml", toml);
+  repo_.commit("worker on web");
+  proxy_->reset();
+  json built = Deploy("build worker", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  EXPECT_GT(proxy_->count("GET blob"), 0) << proxy_->stats();
+  // Its first layers are web's.
+  const std::string layout = testing::service_in(built, "worker")["path"];
+  const std::string layers = run_line("skopeo inspect --format '{{.Layers}}' oci:" + layout + ":" + Short());
+  const std::string web_layers =
+      run_line("skopeo inspect --tls-verify=false --format '{{.Layers}}' docker://" + registry_->address() +
+               "/dev/web@" + web);
+  EXPECT_EQ(layers.substr(0, web_layers.size() - 1), web_layers.substr(0, web_layers.size() - 1)) << layers;
+  // A new key for worker (its code changes), the same base: not pulled again.
+  repo_.write("services/worker/worker", "worker v2\n");
+  repo_.commit("worker v2");
+  proxy_->reset();
+  Deploy("build worker", &status);
+  ASSERT_EQ(status, 0) << Stderr();
+  EXPECT_EQ(proxy_->count("GET blob"), 0) << proxy_->stats();
+  EXPECT_EQ(proxy_->count("GET manifest"), 0) << proxy_->stats();
+  // A base named by a tag is a config error: the key could not see it move.
+  repo_.write("wharf.toml", run_line("cat " + shell_quote(repo_.path() + "/wharf.toml")).replace(
+                                toml.find(base), base.size(), "docker://" + proxy_->address() + "/dev/web:latest"));
+  repo_.commit("by tag");
+  run_line("cd " + shell_quote(repo_.path()) + " && " + shell_quote(testing::wharf_binary()) + " build worker 2>" +
+               shell_quote(dir_.path() + "/stderr"),
+           &status);
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(Stderr().find("must pin the image by digest"), std::string::npos) << Stderr();
 }
 
 }  // namespace
