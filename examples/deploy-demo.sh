@@ -20,7 +20,11 @@ here=$(cd -- "$(dirname -- "$0")" && pwd)
 work=$(mktemp -d)
 pid=""
 cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  # The registry's status after the kill (143) is not the demo's.
+  if [[ -n $pid ]]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
   rm -rf -- "$work"
 }
 trap cleanup EXIT
