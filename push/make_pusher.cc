@@ -24,7 +24,9 @@ Result<std::unique_ptr<Pusher>> make_pusher(const graph::PushTarget& target, con
       registry.password_env = target.password_env;
       registry.parallel = target.parallel;
       registry.timeout = target.timeout;
-      return make_registry_pusher(std::move(registry));
+      RegistryOptions options;
+      options.share_session = true;  // one probe of the auth scheme per run, not per service
+      return make_registry_pusher(std::move(registry), std::move(options));
     }
     case graph::PushKind::dir:
       return make_dir_pusher(DirTarget{target.path}, context.repo_root);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <fmt/core.h>
@@ -39,10 +40,24 @@ struct State {
   std::vector<std::string> tags_to_put;
 };
 
+// The session of a registry as seen with these credentials; see
+// RegistryOptions::share_session. Kept for the process's life (a CLI run).
+std::shared_ptr<RegistrySession> session_for(const RegistryTarget& target, const RegistryOptions& options) {
+  if (!options.share_session) return std::make_shared<RegistrySession>();
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<RegistrySession>> sessions;
+  const std::string key = fmt::format("{}\n{}\n{}\n{}\n{}", target.registry, target.insecure, target.user_env,
+                                      target.password_env, options.docker_config);
+  std::lock_guard lock(mutex);
+  auto& session = sessions[key];
+  if (!session) session = std::make_shared<RegistrySession>();
+  return session;
+}
+
 class RegistryPusher final : public Pusher {
  public:
   RegistryPusher(RegistryTarget target, RegistryOptions options)
-      : target_(std::move(target)), options_(std::move(options)), session_(std::make_shared<RegistrySession>()) {
+      : target_(std::move(target)), options_(std::move(options)), session_(session_for(target_, options_)) {
     if (target_.parallel == 0) target_.parallel = 1;
   }
 

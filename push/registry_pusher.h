@@ -43,6 +43,13 @@ struct RegistryOptions {
   std::function<void(std::chrono::milliseconds)> sleep;       // backoff waits; "" = really sleep
   int max_attempts = 5;                                       // per request (or per upload session)
   std::uint64_t chunk_size = 64 << 20;                        // larger blobs go up in PATCH chunks
+  // Share what is learnt of the registry (its auth scheme, the credentials
+  // read, Bearer tokens per scope) with every other pusher of this process
+  // that has the same registry, credential variables and docker config:
+  // `wharf deploy` makes one pusher per service, and without this each
+  // would spend a round trip finding the scheme out again. Off by default
+  // (tests inject getenv per pusher, which a shared session would ignore).
+  bool share_session = false;
 };
 
 // Thread-safe: push() and preview() may run at once for different
