@@ -37,17 +37,23 @@ std::string image_tag(std::string_view tag_template, std::string_view service, s
 }
 
 std::string to_terraform(const plan::Plan& plan, const graph::EnvironmentConfig* environment, bool all_tags) {
-  nlohmann::ordered_json tags = nlohmann::ordered_json::object();
+  std::vector<std::pair<std::string, std::string>> tags;
   for (const plan::ServicePlan& service : plan.services) {
     const std::string tag_template = environment ? environment->source_for(service.name).tag : "{sha7}";
     if (service.action == plan::Action::deploy) {
-      tags[service.name] = image_tag(tag_template, service.name, plan.head);
+      tags.emplace_back(service.name, image_tag(tag_template, service.name, plan.head));
     } else if (all_tags && service.base) {
-      tags[service.name] = image_tag(tag_template, service.name, *service.base);
+      tags.emplace_back(service.name, image_tag(tag_template, service.name, *service.base));
     }
   }
+  return to_terraform_tags(tags);
+}
+
+std::string to_terraform_tags(const std::vector<std::pair<std::string, std::string>>& tags) {
+  nlohmann::ordered_json map = nlohmann::ordered_json::object();
+  for (const auto& [service, tag] : tags) map[service] = tag;
   nlohmann::ordered_json out;
-  out["image_tags"] = std::move(tags);
+  out["image_tags"] = std::move(map);
   return out.dump(2) + "\n";
 }
 

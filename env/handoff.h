@@ -13,6 +13,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "graph/environment_config.h"
 #include "graph/graph.h"
@@ -27,6 +29,9 @@ std::string image_tag(std::string_view tag_template, std::string_view service, s
 // `environment` may be null (a plan --since or --live): tags are then the
 // default "{sha7}".
 std::string to_terraform(const plan::Plan& plan, const graph::EnvironmentConfig* environment, bool all_tags);
+// The same document from (service, tag) pairs, in their order: what `wharf
+// deploy --tfvars-out` writes from the tags it pushed.
+std::string to_terraform_tags(const std::vector<std::pair<std::string, std::string>>& tags);
 // ErrorKind::usage without an environment, or when a service to deploy has
 // no terraform addresses (the message names it and the key to add).
 Result<std::string> to_targets(const plan::Plan& plan, const graph::EnvironmentConfig* environment);

@@ -226,9 +226,12 @@ Result<std::vector<std::string>> write_handoff(const DeployRequest& request, con
     return ok();
   };
   if (!request.tfvars_out.empty()) {
-    if (auto w = write(request.tfvars_out, env::to_terraform(done, &environment, false)); !w) {
-      return std::unexpected(w.error());
+    // The tags pushed (a rollback's are its commit's, not HEAD's).
+    std::vector<std::pair<std::string, std::string>> tags;
+    for (const DeployedService& s : services) {
+      if (s.status == "pushed" || s.status == "present") tags.emplace_back(s.name, s.tag);
     }
+    if (auto w = write(request.tfvars_out, env::to_terraform_tags(tags)); !w) return std::unexpected(w.error());
   }
   if (!request.targets_out.empty()) {
     auto targets = env::to_targets(done, &environment);
@@ -333,12 +336,17 @@ namespace {
 Result<DeployReport> rollback(Workspace& workspace, const Options& options, const DeployRequest& request,
                               const std::vector<graph::EnvironmentConfig>& all, const graph::EnvironmentConfig& env,
                               const DeployEvents& events, const std::atomic<bool>* cancel) {
-  auto commit = workspace.repo().resolve_commit(request.rollback);
-  if (!commit) {
-    return fail(ErrorKind::repository, fmt::format("--sha '{}' is not a commit in this repository: {}",
-                                                   printable(request.rollback), commit.error().message));
+  // --sha REV: one commit for every service; --to-ledger N: each service's
+  // N-th deploy before its current one in this environment.
+  std::string sha;
+  if (request.to_ledger == 0) {
+    auto commit = workspace.repo().resolve_commit(request.rollback);
+    if (!commit) {
+      return fail(ErrorKind::repository, fmt::format("--sha '{}' is not a commit in this repository: {}",
+                                                     printable(request.rollback), commit.error().message));
+    }
+    sha = commit->hex();
   }
-  const std::string sha = commit->hex();
   auto selected = select_services(workspace.graph(), request.services);
   if (!selected) return std::unexpected(selected.error());
   auto cache = workspace.cache();
@@ -355,36 +363,46 @@ Result<DeployReport> rollback(Workspace& workspace, const Options& options, cons
   for (const graph::Service* service : *selected) {
     DeployedService& out = report.services.emplace_back();
     out.name = service->name;
-    // This environment's history first (newest last), then the others'.
     std::optional<cache::LedgerEntry> found;
-    std::vector<const graph::EnvironmentConfig*> order = {&env};
-    for (const auto& other : all) {
-      if (other.name != env.name) order.push_back(&other);
-    }
-    for (const graph::EnvironmentConfig* e : order) {
-      auto history = ledger.history(e->name, out.name);
+    if (request.to_ledger > 0) {
+      auto history = ledger.history(env.name, out.name);  // oldest first, the current one last
       if (!history) return std::unexpected(history.error());
-      for (auto it = history->rbegin(); it != history->rend() && !found; ++it) {
-        if (it->sha == sha && !it->input_key.empty()) found = *it;
+      if (history->size() > request.to_ledger) found = (*history)[history->size() - 1 - request.to_ledger];
+    } else {
+      // This environment's history first, then the others'.
+      std::vector<const graph::EnvironmentConfig*> order = {&env};
+      for (const auto& other : all) {
+        if (other.name != env.name) order.push_back(&other);
       }
-      if (found) break;
+      for (const graph::EnvironmentConfig* e : order) {
+        auto history = ledger.history(e->name, out.name);
+        if (!history) return std::unexpected(history.error());
+        for (auto it = history->rbegin(); it != history->rend() && !found; ++it) {
+          if (it->sha == sha && !it->input_key.empty()) found = *it;
+        }
+        if (found) break;
+      }
     }
+    const std::string target = found ? found->sha : sha;
     auto current = ledger.find(env.name, out.name);
     if (!current) return std::unexpected(current.error());
-    if (*current && (*current)->sha == sha) {
+    if (*current && !target.empty() && (*current)->sha == target) {
       out.status = "skip";
-      out.reason = fmt::format("already at {}", sha.substr(0, 7));
+      out.reason = fmt::format("already at {}", target.substr(0, 7));
       continue;
     }
     out.deploy = true;
-    if (!found) {
+    if (!found || found->input_key.empty()) {
       out.status = "refused";
-      out.reason = fmt::format("no deploy of {} at {} is recorded (in any environment) with its input key; `git "
-                               "revert` and deploy, or check {} out and run wharf deploy there",
-                               out.name, sha.substr(0, 7), sha.substr(0, 7));
+      out.reason = request.to_ledger > 0
+                       ? fmt::format("{} has no deploy {} before its current one in {}'s ledger (with its input key)",
+                                     out.name, request.to_ledger, env.name)
+                       : fmt::format("no deploy of {} at {} is recorded (in any environment) with its input key; "
+                                     "`git revert` and deploy, or check {} out and run wharf deploy there",
+                                     out.name, sha.substr(0, 7), sha.substr(0, 7));
       continue;
     }
-    out.reason = fmt::format("rollback to {}", sha.substr(0, 7));
+    out.reason = fmt::format("rollback to {}", target.substr(0, 7));
     sources.emplace(out.name, *found);
     names.push_back(out.name);
     listed.emplace_back(out.name, out.reason);
@@ -429,7 +447,12 @@ Result<DeployReport> deploy(Workspace& workspace, const Options& options, const 
   auto environment = environment_named(*all, request.environment, workspace);
   if (!environment) return std::unexpected(environment.error());
   const graph::EnvironmentConfig& env = **environment;
-  if (!request.rollback.empty()) return rollback(workspace, options, request, *all, env, events, cancel);
+  if (!request.rollback.empty() || request.to_ledger > 0) {
+    if (!request.rollback.empty() && request.to_ledger > 0) {
+      return fail(ErrorKind::usage, "--sha and --to-ledger both say what to roll back to; give one");
+    }
+    return rollback(workspace, options, request, *all, env, events, cancel);
+  }
 
   PlanRequest plan_request;
   plan_request.environment = request.environment;

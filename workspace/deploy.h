@@ -36,6 +36,7 @@ struct DeployRequest {
   // this environment's ledger history, else another's) is pushed again from
   // the cache: nothing is planned or built, only tags move.
   std::string rollback;
+  std::size_t to_ledger = 0;  // `--to-ledger N`: each service's N-th deploy before its current one
   plan::MissingBase missing_base = plan::MissingBase::error;
   bool dry_run = false;      // preview each push; nothing is pushed or recorded
   std::size_t jobs = 0;      // build commands at once (0: the number of cores)

@@ -222,6 +222,7 @@ TEST_F(DeployCliTest, RollbackPushesTheCachedArtifactOfAnEarlierCommit) {
   const std::string first_short = Short();
   repo_.write("services/api/index.js", "api broken\n");
   repo_.commit("api broken");
+  const std::string broken = run_line("git -C " + shell_quote(repo_.path()) + " rev-parse HEAD");
   DeployJson("--env dev", &status);
   ASSERT_EQ(status, 0) << Stderr();
   std::filesystem::remove_all(store_ + "/dev/api");
@@ -233,6 +234,16 @@ TEST_F(DeployCliTest, RollbackPushesTheCachedArtifactOfAnEarlierCommit) {
   EXPECT_TRUE(std::filesystem::exists(store_ + "/dev/api/" + first_short + ".zip"));
   std::string state = Wharf("status --env dev --json", &status);
   EXPECT_NE(state.find(first), std::string::npos) << state;
+  // --to-ledger 1: the deploy before the current one, per service: api goes
+  // back to "api broken" (its entry before the rollback's).
+  json back1 = DeployJson("--env dev --to-ledger 1 --services api", &status);
+  EXPECT_EQ(status, 0) << Stderr();
+  EXPECT_EQ(testing::service_in(back1, "api")["status"], "pushed") << back1.dump();
+  EXPECT_EQ(testing::service_in(back1, "api")["reason"], "rollback to " + broken.substr(0, 7));
+  // web was deployed once: there is nothing before it.
+  json none = DeployJson("--env dev --to-ledger 1 --services web", &status);
+  EXPECT_EQ(status, 1);
+  EXPECT_EQ(testing::service_in(none, "web")["status"], "refused") << none.dump();
   // A commit never deployed cannot be rolled back to from the ledger.
   repo_.write("services/api/index.js", "api never deployed\n");
   repo_.commit("never deployed");
