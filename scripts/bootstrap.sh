@@ -12,7 +12,7 @@ packages=(
   libcurl4-openssl-dev
   libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
   # servers the deploy tests and the demo start on 127.0.0.1
-  docker-registry apache2-utils nginx python3-jwt python3-cryptography curl
+  docker-registry apache2-utils nginx python3-jwt python3-cryptography curl openssl
 )
 missing=()
 for p in "${packages[@]}"; do
