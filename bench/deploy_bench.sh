@@ -124,40 +124,37 @@ skopeo_all() {  # $1: the registry (host:port)
 }
 best() { sort -g | head -n 1; }
 
-# 1. first push, each run to fresh repositories.
-wharf_first=() skopeo_first=()
-for run in $(seq 1 "$RUNS"); do
-  t0=$(now)
-  "$WHARF" --cache-dir "$CACHE" deploy --env "first$run" --progress none ${PUSHES:+--pushes $PUSHES} > "$WORK/first.out"
-  t1=$(now)
-  skopeo_all "${FIRST_SKOPEO[$run]}"
-  t2=$(now)
-  wharf_first+=("$(echo "$t1 - $t0" | bc -l)")
-  skopeo_first+=("$(echo "$t2 - $t1" | bc -l)")
-done
-wf=$(printf '%s\n' "${wharf_first[@]}" | best)
-sf=$(printf '%s\n' "${skopeo_first[@]}" | best)
+# Times RUNS pairs: `wharf deploy --env <prefix><run>`, then skopeo_all to
+# the registry `target <run>` prints; sets WHARF_BEST and SKOPEO_BEST (s).
+time_pairs() {  # $1: environment prefix, $2: function printing the skopeo registry of a run
+  local wharf_times=() skopeo_times=() run t0 t1 t2
+  for run in $(seq 1 "$RUNS"); do
+    t0=$(now)
+    "$WHARF" --cache-dir "$CACHE" deploy --env "$1$run" --progress none ${PUSHES:+--pushes $PUSHES} > "$WORK/$1.out"
+    t1=$(now)
+    skopeo_all "$("$2" "$run")"
+    t2=$(now)
+    wharf_times+=("$(echo "$t1 - $t0" | bc -l)")
+    skopeo_times+=("$(echo "$t2 - $t1" | bc -l)")
+  done
+  WHARF_BEST=$(printf '%s\n' "${wharf_times[@]}" | best)
+  SKOPEO_BEST=$(printf '%s\n' "${skopeo_times[@]}" | best)
+}
+fresh_registry() { echo "${FIRST_SKOPEO[$1]}"; }
+main_registry() { echo "$REG"; }
+
+# 1. first push, each run to fresh registries.
+time_pairs first fresh_registry
 printf 'first push:  wharf deploy %.2f s, skopeo copy -P2 %.2f s  -> %.2fx skopeo (bar: <= 1.00x)\n' \
-  "$wf" "$sf" "$(echo "$wf / $sf" | bc -l)"
+  "$WHARF_BEST" "$SKOPEO_BEST" "$(echo "$WHARF_BEST / $SKOPEO_BEST" | bc -l)"
 tail -n 1 "$WORK/first.out"
 
 # 2. unchanged: everything is in the registry already.
 "$WHARF" --cache-dir "$CACHE" deploy --env fill --progress none > /dev/null
 skopeo_all "$REG"
-wharf_again=() skopeo_again=()
-for run in $(seq 1 "$RUNS"); do
-  t0=$(now)
-  "$WHARF" --cache-dir "$CACHE" deploy --env "again$run" --progress none ${PUSHES:+--pushes $PUSHES} > "$WORK/again.out"
-  t1=$(now)
-  skopeo_all "$REG"
-  t2=$(now)
-  wharf_again+=("$(echo "$t1 - $t0" | bc -l)")
-  skopeo_again+=("$(echo "$t2 - $t1" | bc -l)")
-done
-wa=$(printf '%s\n' "${wharf_again[@]}" | best)
-sa=$(printf '%s\n' "${skopeo_again[@]}" | best)
+time_pairs again main_registry
 printf 'unchanged:   wharf deploy %.3f s, skopeo copy -P2 %.2f s  -> %.1fx faster (bar: >= 5x)\n' \
-  "$wa" "$sa" "$(echo "$sa / $wa" | bc -l)"
+  "$WHARF_BEST" "$SKOPEO_BEST" "$(echo "$SKOPEO_BEST / $WHARF_BEST" | bc -l)"
 tail -n 1 "$WORK/again.out"
 
 # 3. what the unchanged deploy sent, counted at the proxy.

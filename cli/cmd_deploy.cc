@@ -3,63 +3,35 @@
 // workspace/deploy.h.
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/build_progress.h"
+#include "cli/confirm.h"
 #include "cli/interrupt.h"
 #include "cli/run.h"
-#include "cache/size.h"
 #include "util/text.h"
 #include "workspace/deploy.h"
 
 namespace wharf::cli {
 namespace {
 
-void print_service(const workspace::DeployedService& s) {
-  std::string line = fmt::format("{:<10} {}", s.status, s.name);
-  if (!s.tag.empty() && s.status != "failed" && s.status != "refused") {
-    line += fmt::format(" {} -> {} ({}, {} sent)", s.tag, s.location.empty() ? s.pusher : s.location, s.pusher,
-                        cache::format_size(s.bytes_sent));
-  }
-  if (!s.reason.empty()) line += "  (" + s.reason.substr(0, s.reason.find('\n')) + ")";
-  std::cout << line << "\n";
-}
+void print_service(const workspace::DeployedService& s) { std::cout << workspace::deploy_service_line(s) << "\n"; }
 
 // Prints the report; exit 1 when a service failed (each named on stderr).
 int finish(const workspace::DeployReport& report, bool json, const char* verb) {
   for (const auto& warning : report.warnings) std::cerr << "wharf: " << warning << "\n";
-  if (json) {
-    std::cout << workspace::deploy_report_to_json(report);
-  } else if (report.nothing_to_deploy) {
-    std::cout << fmt::format("nothing to deploy to {}: every service is live at its inputs\n", report.environment);
-  } else {
-    std::cout << fmt::format("{} {}{}: {} sent\n", verb, report.environment, report.dry_run ? " (dry run)" : "",
-                             cache::format_size(report.bytes_sent()));
-  }
+  std::cout << (json ? workspace::deploy_report_to_json(report) : workspace::deploy_summary_line(report, verb) + "\n");
   std::cout.flush();
   if (report.nothing_to_deploy) std::cerr << "wharf: nothing to deploy\n";
   for (const auto& path : report.written) std::cerr << "wharf: wrote " << path << "\n";
   if (!report.any_failed()) return 0;
   for (const auto& s : report.services) {
-    if (s.status == "failed" || s.status == "refused") std::cerr << "wharf: error: " << s.name << ": " << s.reason << "\n";
+    if (s.failed()) std::cerr << "wharf: error: " << s.name << ": " << s.reason << "\n";
   }
   return 1;
-}
-
-// `confirm = true`: show what would go and ask on the terminal.
-bool ask(const std::vector<std::pair<std::string, std::string>>& services, const std::string& environment) {
-  std::ifstream tty("/dev/tty");
-  if (!::isatty(STDIN_FILENO) || !tty) return false;
-  std::cerr << fmt::format("deploy to {}:\n", environment);
-  for (const auto& [name, why] : services) std::cerr << fmt::format("  {}  ({})\n", name, why);
-  std::cerr << fmt::format("{} is protected (confirm = true). Deploy? [y/N] ", environment);
-  std::string answer;
-  std::getline(tty, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 struct DeployFlags {

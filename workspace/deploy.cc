@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cache/size.h"
 #include "plan/plan_output.h"
 #include "util/text.h"
 #include "workspace/environment.h"
@@ -17,7 +18,7 @@ namespace wharf::workspace {
 
 bool DeployReport::any_failed() const {
   return std::any_of(services.begin(), services.end(),
-                     [](const DeployedService& s) { return s.status == "failed" || s.status == "refused"; });
+                     [](const DeployedService& s) { return s.failed(); });
 }
 
 std::uint64_t DeployReport::bytes_sent() const {
@@ -291,7 +292,7 @@ std::string deploy_report_to_json(const DeployReport& report) {
                         {"bytes_present", s.bytes_present},
                         {"requests", s.requests},
                         {"seconds", s.seconds}});
-    if (s.status == "failed" || s.status == "refused") failed.push_back(s.name);
+    if (s.failed()) failed.push_back(s.name);
   }
   nlohmann::ordered_json json = {{"environment", report.environment},
                                  {"head", report.head},
@@ -302,6 +303,24 @@ std::string deploy_report_to_json(const DeployReport& report) {
                                  {"services", services},
                                  {"written", report.written}};
   return json.dump(2) + "\n";
+}
+
+std::string deploy_service_line(const DeployedService& s) {
+  std::string line = fmt::format("{:<10} {}", s.status, s.name);
+  if (!s.tag.empty() && !s.failed()) {
+    line += fmt::format(" {} -> {} ({}, {} sent)", s.tag, s.location.empty() ? s.pusher : s.location, s.pusher,
+                        cache::format_size(s.bytes_sent));
+  }
+  if (!s.reason.empty()) line += "  (" + s.reason.substr(0, s.reason.find('\n')) + ")";
+  return line;
+}
+
+std::string deploy_summary_line(const DeployReport& report, std::string_view verb) {
+  if (report.nothing_to_deploy) {
+    return fmt::format("nothing to deploy to {}: every service is live at its inputs", report.environment);
+  }
+  return fmt::format("{} {}{}: {} sent", verb, report.environment, report.dry_run ? " (dry run)" : "",
+                     cache::format_size(report.bytes_sent()));
 }
 
 }  // namespace wharf::workspace

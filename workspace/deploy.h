@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/push_target.h"
@@ -67,6 +68,7 @@ struct DeployedService {
   std::uint64_t bytes_present = 0;
   std::size_t requests = 0;
   double seconds = 0;  // of the push
+  bool failed() const { return status == "failed" || status == "refused"; }
 };
 
 struct DeployReport {
@@ -121,5 +123,11 @@ Result<DeployReport> promote(Workspace& workspace, const Options& options, const
 // status, build, pusher, digest, tag, location, bytes_sent, bytes_present,
 // requests, seconds}]}.
 std::string deploy_report_to_json(const DeployReport& report);
+
+// The text output: one line per service ("pushed     api TAG -> LOCATION
+// (registry, 1.2 KiB sent)  (reason)"), and the closing line ("deployed to
+// dev: 3.4 KiB sent", or that there was nothing to deploy).
+std::string deploy_service_line(const DeployedService& service);
+std::string deploy_summary_line(const DeployReport& report, std::string_view verb);
 
 }  // namespace wharf::workspace
