@@ -11,6 +11,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(fmt REQUIRED)
 find_package(Threads REQUIRED)
 find_package(CURL REQUIRED)  # libcurl4-openssl-dev: net/
+pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)  # libyaml-dev: yaml/
 
 # Each shared library a run loads costs it mmaps, relocations and page
 # faults before main(). The small C libraries are linked from their static
@@ -31,6 +32,7 @@ function(wharf_static_or_shared name prefix archive)
 endfunction()
 wharf_static_or_shared(wharf_xxhash XXH libxxhash.a)
 wharf_static_or_shared(wharf_lmdb LMDB liblmdb.a)
+wharf_static_or_shared(wharf_libyaml YAML libyaml.a)
 add_library(wharf_tomlplusplus INTERFACE)
 get_target_property(_wharf_toml_include tomlplusplus::tomlplusplus INTERFACE_INCLUDE_DIRECTORIES)
 target_include_directories(wharf_tomlplusplus INTERFACE ${_wharf_toml_include})

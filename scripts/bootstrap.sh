@@ -10,7 +10,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev libgtest-dev
   xxhash hyperfine time
   libcurl4-openssl-dev
-  libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
+  libyaml-dev libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
   # servers the deploy tests and the demo start on 127.0.0.1
   docker-registry apache2-utils nginx python3-jwt python3-cryptography curl openssl
 )
