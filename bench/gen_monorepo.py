@@ -101,7 +101,8 @@ class Gen:
         self.md_pool = self.make_md_pool(1 << 20)
         self.stats = {"renames": 0, "deletes": 0, "dir_deletes": 0, "chmods": 0,
                       "symlinks": 0, "lockfile_commits": 0, "package_commits": 0,
-                      "service_commits": 0, "other_commits": 0}
+                      "service_commits": 0, "other_commits": 0, "transitive_lockfile_commits": 0}
+        self.pool_bumps = {}  # transitive package index -> times it was updated
 
     # ---------------------------------------------------------------- content
     def make_code_pool(self, size):
@@ -193,9 +194,8 @@ class Gen:
                                      "prettier": "^3.2.5"}}
         else:
             deps = {"@acme/" + p: "workspace:*" for p in self.deps_of.get(area.name, [])}
-            r = random.Random(zlib.crc32(area.name.encode()) + self.a.seed)
-            for _ in range(r.randrange(2, 7)):
-                deps[r.choice(NPM_NAMES)] = "^%d.%d.%d" % (r.randrange(1, 9), r.randrange(30), rev)
+            for name, version in self.external_deps(area, rev).items():
+                deps[name] = "^" + version
             d = {"name": "@acme/" + area.name, "version": "1.%d.0" % rev, "private": True,
                  "main": "dist/index.js",
                  "scripts": {"build": "tsc -p tsconfig.json", "test": "vitest run",
@@ -214,25 +214,71 @@ class Gen:
                 "CMD [\"node\", \"dist/index.js\"]\n"
                 % (rev, rev, area.name, area.name, 3000 + rev, 3000 + rev)).encode()
 
+    def external_deps(self, area, rev):
+        """An area's npm dependencies: name -> version, the patch level being its
+        package.json's revision (a new package.json bumps all of them)."""
+        r = random.Random(zlib.crc32(area.name.encode()) + self.a.seed)
+        deps = {}
+        for _ in range(r.randrange(2, 7)):
+            deps[r.choice(NPM_NAMES)] = "%d.%d.%d" % (r.randrange(1, 9), r.randrange(30), rev)
+        return deps
+
+    def pool_version(self, i):
+        return "%d.%d.%d" % (1 + i % 7, (i * 7) % 20, i % 5 + self.pool_bumps.get(i, 0))
+
+    def pool_deps(self, i):
+        """Transitive dependencies of pool entry i: entries with a lower index (a DAG)."""
+        r = random.Random(i * 7919 + self.a.seed)
+        return sorted(set(r.randrange(i) for _ in range(r.randrange(0, 5)))) if i else []
+
     def lockfile(self, rev):
-        out = ["lockfileVersion: '9.0'", "", "settings:", "  autoInstallPeers: true", "",
-               "importers:", ""]
-        out.append("  .:")
-        out.append("    devDependencies:")
-        out.append("      typescript: {specifier: ^5.4.0, version: 5.4.%d}" % (rev % 6))
+        """A pnpm v9 lockfile of the workspace as its package.json files are now:
+        each importer's npm dependencies resolved, each of those depending on a
+        few entries of a pool of transitive packages, ~5 MB in all."""
+        def integrity(key):
+            return base64.b64encode(hashlib.sha512(key.encode()).digest()).decode()
+
+        def quoted(name):
+            return "'%s'" % name if name.startswith("@") else name
+
+        root_rev = self.files["package.json"][3]
+        out = ["lockfileVersion: '9.0'", "", "settings:", "  autoInstallPeers: true",
+               "  excludeLinksFromLockfile: false", "", "importers:", "", "  .:", "    devDependencies:",
+               "      typescript:", "        specifier: ^5.4.%d" % (root_rev % 6),
+               "        version: 5.4.%d" % (root_rev % 6), ""]
+        direct = {}  # name@version -> pool entries it depends on
         for name in self.workspace_names:
+            area = self.svc_area.get(name) or self.pkg_area.get(name)
+            rec = self.files.get(area.root + "/package.json")
+            if rec is None:
+                continue
             out.append("  %s:" % self.workspace_dir[name])
             out.append("    dependencies:")
-            for d in self.deps_of.get(name, []):
-                out.append("      '@acme/%s': {specifier: workspace:*, version: link:../../packages/%s}" % (d, d))
-        out += ["", "packages:", ""]
-        for i, n in enumerate(NPM_NAMES_LOCK):
-            bump = sum(1 for k in range(1, rev + 1) if (i * 31 + k * 17) % 23 == 0)
-            ver = "%d.%d.%d" % (1 + i % 7, (i * 7) % 20, i % 5 + bump)
-            integ = base64.b64encode(hashlib.sha512(("%s@%s" % (n, ver)).encode()).digest()).decode()
-            out.append("  %s@%s:" % (n, ver))
-            out.append("    resolution: {integrity: sha512-%s}" % integ)
-            out.append("    engines: {node: '>=18'}")
+            entries = [("@acme/" + d, "workspace:*", "link:../../packages/" + d) for d in self.deps_of.get(name, [])]
+            for dep, version in self.external_deps(area, rec[3]).items():
+                entries.append((dep, "^" + version, version))
+                r = random.Random(zlib.crc32(dep.encode()) + self.a.seed)
+                direct["%s@%s" % (dep, version)] = sorted(set(r.randrange(LOCK_POOL) for _ in range(r.randrange(2, 8))))
+            for dep, spec, version in sorted(entries):
+                out += ["      %s:" % quoted(dep), "        specifier: '%s'" % spec, "        version: %s" % version]
+            out.append("")
+        pool = {}
+        for i in range(LOCK_POOL):
+            pool["%s@%s" % (LOCK_POOL_NAMES[i], self.pool_version(i))] = i
+        out += ["packages:", ""]
+        keys = sorted(set(direct) | set(pool))
+        for key in keys:
+            out += ["  '%s':" % key, "    resolution: {integrity: sha512-%s}" % integrity(key),
+                    "    engines: {node: '>=18'}", ""]
+        out += ["snapshots:", ""]
+        for key in keys:
+            deps = direct[key] if key in direct else self.pool_deps(pool[key])
+            if not deps:
+                out += ["  '%s': {}" % key, ""]
+                continue
+            out += ["  '%s':" % key, "    dependencies:"]
+            for j in deps:
+                out.append("      %s: %s" % (quoted(LOCK_POOL_NAMES[j]), self.pool_version(j)))
             out.append("")
         return ("\n".join(out) + "\n").encode()
 
@@ -616,13 +662,20 @@ class Gen:
             else:
                 x = rng.random()
                 if x < 1 / 40:
+                    # A dependency update: one area's npm dependencies (its
+                    # package.json and the lockfile), or, one time in four, a
+                    # transitive package that many areas reach (the lockfile only).
+                    if rng.random() < 0.25:
+                        j = rng.randrange(LOCK_POOL)
+                        self.pool_bumps[j] = self.pool_bumps.get(j, 0) + 1
+                        msg = "deps: update transitive %s to %s" % (LOCK_POOL_NAMES[j], self.pool_version(j))
+                        self.stats["transitive_lockfile_commits"] += 1
+                    else:
+                        ar = rng.choice(svc_list + pkg_list)
+                        self.modify(buf, ar.root + "/package.json")
+                        msg = "deps: bump npm dependencies of %s" % ar.name
                     self.modify(buf, "pnpm-lock.yaml")
-                    if rng.random() < 0.5:
-                        self.modify(buf, "package.json")
-                    ar = rng.choice(svc_list + pkg_list)
-                    self.modify(buf, ar.root + "/package.json")
                     self.stats["lockfile_commits"] += 1
-                    msg = "deps: bump %s for %s" % (rng.choice(NPM_NAMES), ar.name)
                 elif x < 1 / 40 + 0.12 and pkg_list:
                     ar = rng.choice(pkg_list)
                     y = rng.random()
@@ -661,8 +714,13 @@ class _Buf:
 NPM_NAMES = ["express", "fastify", "zod", "pino", "ioredis", "pg", "kysely", "dayjs",
              "lodash", "uuid", "jsonwebtoken", "axios", "undici", "@aws-sdk/client-s3",
              "@nestjs/core", "@nestjs/common", "rxjs", "class-validator", "bullmq", "nanoid"]
-NPM_NAMES_LOCK = NPM_NAMES + ["@types/%s" % w for w in WORDS] + \
-    ["%s-%s" % (a, b) for a in WORDS[:60] for b in ("core", "utils", "parser", "plugin")]
+# Transitive packages of the lockfile: names made of two words and a role.
+LOCK_POOL = 12000
+LOCK_POOL_NAMES = ["%s%s-%s-%s" % ("@types/" if i % 9 == 0 else "", WORDS[i % len(WORDS)],
+                                   WORDS[(i // len(WORDS)) % len(WORDS)],
+                                   ("core", "utils", "parser", "plugin", "cli")[i % 5])
+                   + ("-%d" % (i // len(WORDS) ** 2) if i >= len(WORDS) ** 2 else "")
+                   for i in range(LOCK_POOL)]
 
 
 def service_pathspecs(g, s):

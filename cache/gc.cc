@@ -27,6 +27,7 @@ struct Plan {
   GcReport report;
   std::vector<std::pair<Db, std::string>> undecodable;
   std::vector<std::string> transcripts_to_remove;
+  std::vector<std::string> parsed_to_remove;
 };
 
 // Reads the keys of a database into a set, applying `pick` to each entry.
@@ -93,6 +94,14 @@ Result<Plan> plan_gc(Txn& txn, const BlobStore& blobs, const GcOptions& options)
 
   auto all = read_artifacts(txn, plan);
   if (!all) return std::unexpected(all.error());
+  // What was parsed from git blobs (lockfiles) is derived and unbounded: a
+  // collection drops all of it; the next plan parses what it needs again.
+  auto parsed = txn.scan_all(Db::parsed, [&](std::string_view key, std::optional<std::string_view>) {
+    plan.parsed_to_remove.emplace_back(key);
+    return true;
+  });
+  if (!parsed) return std::unexpected(parsed.error());
+  report.parsed_records = plan.parsed_to_remove.size();
 
   std::set<std::string> ledger_digests;
   auto ledger_keys = collect(txn, Db::ledger, [&](auto& out, std::string_view, std::string_view value) {
@@ -187,6 +196,9 @@ Result<void> apply_gc(Txn& txn, const BlobStore& blobs, const Plan& plan) {
   }
   for (const auto& key : plan.transcripts_to_remove) {
     if (auto r = txn.del(Db::transcripts, key); !r) return std::unexpected(r.error());
+  }
+  for (const auto& key : plan.parsed_to_remove) {
+    if (auto r = txn.del(Db::parsed, key); !r) return std::unexpected(r.error());
   }
   // Deleted before the commit, under the writer lock: a failed commit leaves
   // records without blobs, which read as misses; never the reverse.

@@ -48,6 +48,7 @@ struct GcReport {
   std::vector<RemovedArtifact> removed;  // in removal order, least recently used first
   std::vector<BlobInfo> removed_blobs;   // blob files deleted, sorted by digest
   std::size_t undecodable_records = 0;   // records that did not decode, in any database (removed)
+  std::size_t parsed_records = 0;        // parsed lockfiles dropped (derived from git blobs)
   std::size_t spared_blobs = 0;          // unreferenced blobs younger than the grace period (kept)
   std::size_t kept = 0;                  // artifact records left
   std::size_t ledger_protected = 0;      // of those, pointed to by the ledger

@@ -26,10 +26,12 @@
 namespace wharf::cache {
 
 // The named databases; the order is the order of kDbNames.
-enum class Db { meta, stat, artifacts, transcripts, last_built, ledger };
-inline constexpr std::size_t kDbCount = 6;
-inline constexpr std::array<const char*, kDbCount> kDbNames = {"meta",        "stat",       "artifacts",
-                                                               "transcripts", "last_built", "ledger"};
+// `parsed` holds what was parsed from git blobs, by "<what>/<blob id>"
+// (lockfiles: plan/lockfiles.h): derived data that gc drops.
+enum class Db { meta, stat, artifacts, transcripts, last_built, ledger, parsed };
+inline constexpr std::size_t kDbCount = 7;
+inline constexpr std::array<const char*, kDbCount> kDbNames = {"meta",       "stat",   "artifacts", "transcripts",
+                                                               "last_built", "ledger", "parsed"};
 
 inline constexpr std::size_t kDefaultMapSize = std::size_t{64} << 20;
 

@@ -67,6 +67,9 @@ std::string gc_to_text(const GcReport& report) {
   if (report.undecodable_records > 0) {
     out += fmt::format("{} {} records that did not decode\n", verb, report.undecodable_records);
   }
+  if (report.parsed_records > 0) {
+    out += fmt::format("{} {} parsed lockfiles (the next plan parses what it needs)\n", verb, report.parsed_records);
+  }
   if (report.spared_blobs > 0) {
     out +=
         fmt::format("kept {} blob files no artifact lists yet (younger than the grace period)\n", report.spared_blobs);
@@ -91,6 +94,7 @@ std::string gc_to_json(const GcReport& report) {
                          {"removed", removed},
                          {"removed_blobs", blobs},
                          {"undecodable_records", report.undecodable_records},
+                         {"parsed_records", report.parsed_records},
                          {"spared_blobs", report.spared_blobs},
                          {"kept", report.kept},
                          {"ledger_protected", report.ledger_protected},

@@ -16,6 +16,7 @@ bool decodes(Db db, std::string_view value) {
       return decode_ledger(value).has_value();
     case Db::meta:
     case Db::transcripts:
+    case Db::parsed:  // its reader checks its own encoding
       return true;
   }
   return true;

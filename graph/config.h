@@ -74,6 +74,10 @@ struct ComponentConfig {
 struct WorkspaceConfig {
   std::vector<PatternEntry> inputs;   // a change to any of these reaches every service
   std::vector<PatternEntry> exclude;  // never an input of anything
+  // How a changed lockfile among the inputs reaches services: "auto" (or
+  // unset): only those whose resolved dependencies changed (plan/lockfiles.h);
+  // "whole": every service, like any other input.
+  TextEntry lockfile;
 };
 
 struct Config {

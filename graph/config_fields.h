@@ -75,6 +75,9 @@ void visit_fields(W& w, Visit&& visit) {
   // A change to an input reaches every service (not the packages' keys).
   visit(FieldSpec{.name = "inputs", .key = KeyUse::services}, w.inputs);
   visit(FieldSpec{.name = "exclude"}, w.exclude);
+  // Which services a lockfile change reaches is the plan's business: the
+  // lockfile's bytes are in every key already, as an input.
+  visit(FieldSpec{.name = "lockfile", .key = KeyUse::none}, w.lockfile);
 }
 
 // Names and types of every field, one line each ("service paths patterns"):

@@ -104,6 +104,14 @@ Result<Graph> Graph::build(Config config) {
     services.emplace(service.name, &service);
   }
 
+  if (const TextEntry& lockfile = cfg.workspace.lockfile;
+      !lockfile.value.empty() && lockfile.value != "auto" && lockfile.value != "whole") {
+    problems.add(lockfile.where, fmt::format("lockfile = \"{}\": give \"auto\" (a lockfile change deploys the "
+                                             "services whose resolved dependencies changed) or \"whole\" (every "
+                                             "service)",
+                                             lockfile.value));
+  }
+
   auto check_deps = [&](const ComponentConfig& component) {
     for (std::size_t d = 0; d < component.deps.size(); ++d) {
       const NameEntry& dep = component.deps[d];

@@ -1,5 +1,6 @@
 #include "graph/graph.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -104,6 +105,18 @@ TEST(GraphTest, UnknownDepSuggestsTheNearestPackage) {
   auto graph = Build("[package.common]\npaths=[\"c\"]\n[service.a]\npaths=[\"a\"]\ndeps=[\"comon\"]\n");
   ASSERT_FALSE(graph.has_value());
   EXPECT_EQ(graph.error().message, "wharf.toml:5:7: unknown dep 'comon' of 'a'; did you mean 'common'?");
+}
+
+TEST(GraphTest, LockfileModeIsAutoOrWhole) {
+  for (std::string_view mode : {"auto", "whole"}) {
+    auto graph = Build(fmt::format("[workspace]\nlockfile = \"{}\"\n[service.a]\npaths=[\"a\"]\n", mode));
+    ASSERT_TRUE(graph.has_value()) << graph.error().message;
+    EXPECT_EQ(graph->config().workspace.lockfile.value, mode);
+  }
+  auto graph = Build("[workspace]\nlockfile = \"some\"\n[service.a]\npaths=[\"a\"]\n");
+  ASSERT_FALSE(graph.has_value());
+  EXPECT_EQ(graph.error().message.rfind("wharf.toml:2:12: lockfile = \"some\": give \"auto\"", 0), 0u)
+      << graph.error().message;
 }
 
 TEST(GraphTest, UnknownDepWithoutNearMatchSaysHowToDeclareIt) {
