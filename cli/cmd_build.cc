@@ -89,6 +89,8 @@ void add_build_command(CLI::App& app, const GlobalOptions& global, Action& actio
   sub->add_flag("--merge-base", plan.merge_base, "Diff from merge-base(base, head) (as wharf plan)");
   sub->add_option("--missing-base", flags->missing_base, "When a base is not in the repository: error or deploy")
       ->check(CLI::IsMember({"error", "deploy"}));
+  sub->add_flag("--fetch-missing{origin}", plan.fetch_remote,
+                "Fetch bases missing from a shallow clone from this remote (default origin), depth 1, no blobs");
   sub->add_option("-j,--jobs", flags->request.jobs, "Build commands at once (default: the number of cores)");
   sub->add_flag("-k,--keep-going", flags->request.keep_going, "Go on with the other services after a failure");
   sub->add_option("--out", flags->request.out_dir, "Where artifacts are exported (default .wharf/out)");

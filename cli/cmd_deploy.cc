@@ -111,6 +111,8 @@ void add_deploy_command(CLI::App& app, const GlobalOptions& global, Action& acti
   sub->add_option("services", request.services, "Only these services");
   sub->add_option("--services", flags->services_list, "Only these services (a,b,c)");
   sub->add_option("--head", request.head, "The revision deployed (default HEAD; files come from the work tree)");
+  sub->add_flag("--fetch-missing{origin}", request.fetch_remote,
+                "Fetch bases missing from a shallow clone from this remote (default origin), depth 1, no blobs");
   sub->add_option("--sha", request.rollback, "Roll back: push again what was deployed at this commit (cached)");
   sub->add_option("--to-ledger", request.to_ledger, "Roll back: push again each service's N-th deploy before this one");
   sub->add_option("--missing-base", flags->missing_base, "When a live SHA is unreadable or unknown: error or deploy")

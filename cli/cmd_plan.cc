@@ -104,6 +104,8 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action
                   "When a base is not in the repository: error (default) or deploy")
       ->check(CLI::IsMember({"error", "deploy"}));
   sub->add_option("--services", flags->services, "Limit the plan to these services (a,b,c)");
+  sub->add_flag("--fetch-missing{origin}", request.fetch_remote,
+                "Fetch bases missing from a shallow clone from this remote (default origin), depth 1, no blobs");
   sub->add_flag("--json", flags->json, "Print the plan as JSON (= --format json)");
   sub->add_option("--format", flags->format, "text, json, terraform, targets, github-matrix, markdown or dot")
       ->check(CLI::IsMember({"text", "json", "terraform", "targets", "github-matrix", "markdown", "dot"}));

@@ -60,6 +60,10 @@ int run(int argc, char** argv) {
     std::cout.flush();
     std::cerr << "wharf: warning: " << warning << "\n";
   };
+  global.host.output = [](std::string_view text) {
+    std::cout.flush();
+    std::cerr << text << std::flush;
+  };
   app.add_option("-C", global.options.directory, "Run as if wharf was started in this directory");
   app.add_option("--config", global.options.config, "The config file (default: wharf.toml at the repository root)");
   app.add_option("--cache-dir", global.options.cache_dir,

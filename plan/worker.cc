@@ -36,9 +36,15 @@ Result<ResolvedBase*> Worker::base_for(const std::string& service, const std::st
             return nullptr;
           }
           return fail(ErrorKind::repository,
-                      fmt::format("{} is not in this repository{}; fetch more history (git fetch --unshallow, "
-                                  "or fetch-depth: 0 in CI) or pass --missing-base=deploy to deploy it anyway",
-                                  from, repo_.is_shallow() ? " (the clone is shallow)" : ""));
+                      fmt::format("{} is not in this repository{}; {}, or pass --missing-base=deploy to deploy it "
+                                  "anyway",
+                                  from, repo_.is_shallow() ? " (the clone is shallow)" : "",
+                                  rev.size() == 40 || rev.size() == 64
+                                      ? fmt::format("fetch it (git fetch --depth=1 --filter=blob:none --no-tags "
+                                                    "origin {}, or pass --fetch-missing)",
+                                                    rev)
+                                      : "give the full SHA (git fetches only full SHAs) or fetch the history "
+                                        "(git fetch --unshallow)"));
         case vcs::ResolveFailure::invalid:
           return fail(ErrorKind::repository, fmt::format("{} is not a revision: {}", from, resolved.error().message));
       }

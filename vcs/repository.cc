@@ -24,6 +24,12 @@ void init_libgit2() {
     // packs with fsck/index-pack). That hashing was ~25% of a 500-service
     // plan's instructions (callgrind), so read as git does.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // `git clone --sparse` and `git sparse-checkout` turn on per-worktree
+    // config (extensions.worktreeConfig), which libgit2 1.5 refuses to open.
+    // What that file holds (core.sparseCheckout, ...) changes the checkout,
+    // not the objects and trees wharf reads, so open such repositories.
+    const char* extensions[] = {"worktreeconfig"};
+    git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, std::size(extensions));
   });
 }
 

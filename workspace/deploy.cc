@@ -154,6 +154,7 @@ Result<DeployReport> deploy(Workspace& workspace, const Options& options, const 
   plan_request.environment = request.environment;
   plan_request.head = request.head;
   plan_request.missing_base = request.missing_base;
+  plan_request.fetch_remote = request.fetch_remote;
   plan_request.services = request.services;
   auto planned = plan_environment(workspace, options, plan_request);
   if (!planned) return std::unexpected(planned.error());

@@ -39,6 +39,7 @@ struct DeployRequest {
   std::string rollback;
   std::size_t to_ledger = 0;  // `--to-ledger N`: each service's N-th deploy before its current one
   plan::MissingBase missing_base = plan::MissingBase::error;
+  std::string fetch_remote;  // --fetch-missing (workspace/fetch.h)
   bool dry_run = false;      // preview each push; nothing is pushed or recorded
   std::size_t jobs = 0;      // build commands at once (0: the number of cores)
   std::size_t pushes = 4;    // services pushed at once

@@ -10,6 +10,7 @@
 
 #include "net/curl_http_client.h"
 #include "util/text.h"
+#include "workspace/fetch.h"
 #include "workspace/keys.h"
 
 namespace wharf::workspace {
@@ -142,6 +143,9 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
         fmt::format("could not read what is live in environment '{}' for {} service{}:\n{}\n(with "
                     "--missing-base=deploy those services deploy instead)",
                     request.environment, problems.size(), problems.size() == 1 ? "" : "s", join(problems, "\n")));
+  }
+  if (auto bases = ensure_bases(workspace.repo(), options, request.fetch_remote, workspace.host()); !bases) {
+    return std::unexpected(bases.error());
   }
   auto planned = plan::compute_plan(workspace.repo(), workspace.graph(), options);
   if (!planned) return std::unexpected(planned.error());

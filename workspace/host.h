@@ -16,7 +16,8 @@ namespace wharf::workspace {
 struct Host {
   hashing::EnvLookup getenv;                   // unset -> nullopt
   cache::Clock clock;                          // ns since the epoch
-  std::function<void(std::string_view)> warn;  // one sentence, no "warning:" prefix
+  std::function<void(std::string_view)> warn;    // one sentence, no "warning:" prefix
+  std::function<void(std::string_view)> output;  // text for stderr as it is (git fetch's); unset: dropped
 
   // The real process: std::getenv, the system clock, warnings dropped (the
   // CLI sets its own `warn`).

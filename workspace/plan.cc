@@ -1,5 +1,7 @@
 #include "workspace/plan.h"
 
+#include "workspace/fetch.h"
+
 namespace wharf::workspace {
 
 plan::PlanOptions plan_options(const PlanRequest& request) {
@@ -28,6 +30,10 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
     plan_options.live = std::move(*live);
     if (laps) laps->lap("read-live");
   }
+  if (auto bases = ensure_bases(workspace.repo(), plan_options, request.fetch_remote, workspace.host()); !bases) {
+    return std::unexpected(bases.error());
+  }
+  if (laps) laps->lap("check-bases");
   return plan::compute_plan(workspace.repo(), workspace.graph(), plan_options);
 }
 

@@ -19,6 +19,7 @@ struct PlanRequest {
   plan::MissingBase missing_base = plan::MissingBase::error;
   std::vector<std::string> services;  // empty: all
   std::size_t threads = 0;
+  std::string fetch_remote;  // --fetch-missing: fetch missing bases from this remote (workspace/fetch.h)
 };
 
 // The plan's options from the request (without its bases).

@@ -257,7 +257,9 @@ TEST_F(PlanTest, MissingBaseIsAnErrorNamingServiceAndSha) {
   EXPECT_NE(plan.error().message.find("live SHA '" + missing + "' of service 'api' is not in this repository"),
             std::string::npos)
       << plan.error().message;
-  EXPECT_NE(plan.error().message.find("fetch more history"), std::string::npos);
+  EXPECT_NE(plan.error().message.find("git fetch --depth=1 --filter=blob:none --no-tags origin " + missing),
+            std::string::npos)
+      << plan.error().message;
 
   options.missing_base = MissingBase::deploy;
   plan = Run(options);
