@@ -48,21 +48,35 @@ std::vector<std::size_t> find_cycle(const std::vector<std::vector<std::size_t>>&
   std::vector<std::size_t> stack;
   std::vector<std::size_t> cycle;
 
-  auto visit = [&](auto&& self, std::size_t p) -> bool {
-    marks[p] = Mark::active;
-    stack.push_back(p);
-    for (std::size_t dep : deps[p]) {
-      if (dep == SIZE_MAX) continue;
+  // Iterative, with the next dep to look at kept per frame: a chain of
+  // 100,000 packages is a valid config, and recursion that deep overflowed
+  // the stack (seen under AddressSanitizer, whose frames are larger).
+  std::vector<std::size_t> next_dep;  // per entry of `stack`
+  auto visit = [&](std::size_t start) -> bool {
+    marks[start] = Mark::active;
+    stack.push_back(start);
+    next_dep.push_back(0);
+    while (!stack.empty()) {
+      const std::size_t p = stack.back();
+      std::size_t& i = next_dep.back();
+      if (i == deps[p].size()) {
+        stack.pop_back();
+        next_dep.pop_back();
+        marks[p] = Mark::done;
+        continue;
+      }
+      const std::size_t dep = deps[p][i++];
+      if (dep == SIZE_MAX || marks[dep] == Mark::done) continue;
       if (marks[dep] == Mark::active) {
         auto from = std::find(stack.begin(), stack.end(), dep);
         cycle.assign(from, stack.end());
         cycle.push_back(dep);
         return true;
       }
-      if (marks[dep] == Mark::none && self(self, dep)) return true;
+      marks[dep] = Mark::active;
+      stack.push_back(dep);
+      next_dep.push_back(0);
     }
-    stack.pop_back();
-    marks[p] = Mark::done;
     return false;
   };
   // Start from names in sorted order so the cycle printed does not depend on
@@ -71,7 +85,7 @@ std::vector<std::size_t> find_cycle(const std::vector<std::vector<std::size_t>>&
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names[a] < names[b]; });
   for (std::size_t p : order) {
-    if (marks[p] == Mark::none && visit(visit, p)) return cycle;
+    if (marks[p] == Mark::none && visit(p)) return cycle;
   }
   return {};
 }

@@ -2,10 +2,13 @@
 # Runs every test: the suite in build/ (the tree scripts/bootstrap.sh
 # builds); then a build with libgit2 linked the ordinary way in
 # build-ordinary-git2/ (what any libgit2 but 1.5 gets), checked against
-# build/'s plans. With --sanitize, also the same sources built with the
-# address and undefined-behaviour sanitizers in build-asan/
-# (-DWHARF_SANITIZE=ON) and the suite again there (not yet part of CI: it has
-# not been seen green). Exits non-zero if any part fails.
+# build/'s plans; then the sanitizer job: the tests of the parsers, the
+# graph, git reading, hashing and the plan built with the address and
+# undefined-behaviour sanitizers in build-asan-unit/ (-DWHARF_SANITIZE=ON,
+# WHARF_TEST_FOLDERS), the tests that run the wharf binary running build/'s.
+# With --sanitize, also every source and the whole suite instrumented in
+# build-asan/ (not part of CI: ~36 min to build on 2 cores). Exits non-zero
+# if any part fails.
 #
 # usage: bash scripts/test.sh [--quick | --sanitize]
 #   --quick: only the suite in build/
@@ -23,6 +26,10 @@ case ${1:-} in
   *) echo "usage: $0 [--quick | --sanitize]" >&2; exit 2 ;;
 esac
 jobs=${WHARF_TEST_JOBS:-2}
+# The test folders of the sanitizer job (tests/<folder>): what parses
+# untrusted text (configs, YAML, lockfiles, Dockerfiles, git's index) and
+# what plans.
+SANITIZED_FOLDERS="util yaml fs graph vcs hashing plan"
 launcher=$(sed -n 's/^CMAKE_CXX_COMPILER_LAUNCHER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)
 
 echo "== tests in build/"
@@ -32,16 +39,26 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== libgit2 linked the ordinary way (build-ordinary-git2/)"
 bash scripts/check-ordinary-link.sh "$PWD" "$PWD/build-ordinary-git2" "$PWD/build/wharf" "$launcher"
-((sanitize)) || exit 0
 
-echo "== tests in build-asan/ (address + undefined sanitizers)"
 # -O1 -g1 (line tables: file:line in every report's stack): the
 # instrumented build is the slowest part, and cache/size.cc took 14 s of CPU
 # this way against 40 s at RelWithDebInfo's -O2 -g. The sanitizers' options
 # are in tests/sanitizer/run.sh, which ctest starts each test through.
-args=(-S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
-      -DWHARF_WERROR=ON -DWHARF_SANITIZE=ON)
-[[ -n $launcher ]] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
-cmake "${args[@]}" > /dev/null
+sanitized() {  # sanitized DIR [CMAKE ARGS...]
+  local dir=$1
+  shift
+  local args=(-S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+              "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DWHARF_WERROR=ON -DWHARF_SANITIZE=ON "$@")
+  [[ -n $launcher ]] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
+  cmake "${args[@]}" > /dev/null
+}
+echo "== sanitizer job: parsers, graph, git reading, hashing and plan tests (build-asan-unit/)"
+sanitized build-asan-unit "-DWHARF_TEST_FOLDERS=$(tr ' ' ';' <<< "$SANITIZED_FOLDERS")"
+cmake --build build-asan-unit --target wharf_tests wharf_long_chain_test
+WHARF_BINARY=$PWD/build/wharf ctest --test-dir build-asan-unit --output-on-failure -j"$jobs"
+((sanitize)) || exit 0
+
+echo "== tests in build-asan/ (every source, address + undefined sanitizers)"
+sanitized build-asan
 cmake --build build-asan
 ctest --test-dir build-asan --output-on-failure -j"$jobs"
