@@ -219,12 +219,18 @@ class Inference {
     }
   }
 
-  // The service's own directory: its Dockerfile's, or its context's when
-  // the Dockerfile is shared ("" = none: the repository root is never one).
+  // The service's own directory ("" = none: the repository root is never
+  // one): the directory of a Dockerfile named Dockerfile or Dockerfile.*;
+  // else (infra/api.Dockerfile sits among other Dockerfiles), and for a
+  // Dockerfile several services share, the build context.
   std::string own_dir(const Candidate& candidate) const {
     const ImageBuild& build = candidate.build;
     if (build.dockerfile.empty() || shared_dockerfiles_.contains(build.dockerfile)) return build.context;
-    return std::string(parent_dir(build.dockerfile));
+    const std::string_view name = base_name(build.dockerfile);
+    const bool marks_its_directory =
+        name.size() >= 10 && (name.starts_with("Dockerfile") || name.starts_with("dockerfile")) &&
+        (name.size() == 10 || name[10] == '.');
+    return marks_its_directory ? std::string(parent_dir(build.dockerfile)) : build.context;
   }
 
   void name_services() {

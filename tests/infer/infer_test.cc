@@ -135,6 +135,8 @@ fs::MemorySourceTree compose_repo() {
        "        SERVICE: worker\n"
        "  billing:\n"
        "    build: ./src/${BILLING_DIR}\n"
+       "  solo:\n"
+       "    build: {context: ., dockerfile: infra/solo.Dockerfile}\n"
        "  db:\n"
        "    image: postgres:16\n"},
       {".env", "BILLING_DIR=billing\n"},
@@ -149,6 +151,9 @@ fs::MemorySourceTree compose_repo() {
        "COPY generated/ ./generated/\n"
        "FROM node:20-slim\n"
        "COPY --from=build /app/dist /app\n"},
+      {"infra/solo.Dockerfile", "FROM alpine\nCOPY services/solo /app\n"},
+      {"infra/other.txt", "not solo's\n"},
+      {"services/solo/run.sh", "x"},
       {"package.json", "{}"},
       {"yarn.lock", "# yarn\n"},
       {"libs/shared/index.js", "x"},
@@ -173,7 +178,7 @@ TEST(InferConfigTest, ComposeWithSharedDockerfileArgsAndDockerignore) {
   Inferred inferred = infer_ok(compose_repo());
   Strings names;
   for (const auto& service : inferred.services) names.push_back(service.name);
-  EXPECT_EQ(names, (Strings{"api", "billing", "cart", "worker"}));  // db is image-only
+  EXPECT_EQ(names, (Strings{"api", "billing", "cart", "solo", "worker"}));  // db is image-only
 
   // A Dockerfile shared by api and worker: a workspace input, and the
   // services' paths are what it copies with their SERVICE arg.
@@ -207,6 +212,11 @@ TEST(InferConfigTest, ComposeWithSharedDockerfileArgsAndDockerignore) {
   ASSERT_NE(billing, nullptr);  // from .env interpolation
   EXPECT_EQ(billing->paths, (Strings{"src/billing"}));
   EXPECT_TRUE(has_warning(inferred, "src/billing/Dockerfile:3:"));
+
+  // infra/solo.Dockerfile lives among other files: infra is not solo's own directory.
+  const Component* solo = find(inferred.services, "solo");
+  ASSERT_NE(solo, nullptr);
+  EXPECT_EQ(solo->paths, (Strings{".dockerignore", "infra/solo.Dockerfile", "services/solo"}));
   expect_loads(inferred);
 }
 
@@ -214,7 +224,7 @@ TEST(InferConfigTest, ACorruptComposeFileIsAWarningAndTheRestIsInferred) {
   fs::MemorySourceTree tree = compose_repo();
   tree.put("tools/docker-compose.yaml", "services:\n  x:\n    build: {context: [\n");
   Inferred inferred = infer_ok(tree);
-  EXPECT_EQ(inferred.services.size(), 4u);
+  EXPECT_EQ(inferred.services.size(), 5u);
   EXPECT_TRUE(has_warning(inferred, "tools/docker-compose.yaml:")) << ::testing::PrintToString(inferred.warnings);
 }
 
