@@ -9,8 +9,9 @@
 // builds that Dockerfile). Named by the compose service, the skaffold image's
 // last component, or the package name without its scope, made valid names;
 // a name taken twice gets "-2", "-3" in sorted order, with a warning.
-// A service's `paths`: its own directory (the Dockerfile's, or the context's
-// when several services share the Dockerfile; never the whole repository),
+// A service's `paths`: its own directory (that of a Dockerfile named
+// Dockerfile or Dockerfile.*, else the build context; the context too when
+// several services share the Dockerfile; never the whole repository),
 // its Dockerfile, its build context's .dockerignore, and the COPY/ADD
 // sources of the Dockerfile relative to the context (a source that matches
 // no file at this commit, outside its directory, is left out with a warning:
