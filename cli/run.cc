@@ -23,7 +23,7 @@ constexpr Command kCommands[] = {
     {"plan", add_plan_command},     {"graph", add_graph_command},     {"cache", add_cache_command},
     {"hash", add_hash_command},     {"explain", add_explain_command}, {"build", add_build_command},
     {"record", add_record_command}, {"status", add_status_command},   {"verify", add_verify_command},
-    {"deploy", add_deploy_command}, {"promote", add_promote_command},
+    {"deploy", add_deploy_command}, {"promote", add_promote_command}, {"init", add_init_command},
 };
 
 // The subcommand named on the command line: the first argument that is not

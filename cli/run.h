@@ -45,5 +45,6 @@ void add_status_command(CLI::App& app, const GlobalOptions& global, Action& acti
 void add_verify_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_deploy_command(CLI::App& app, const GlobalOptions& global, Action& action);
 void add_promote_command(CLI::App& app, const GlobalOptions& global, Action& action);
+void add_init_command(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace wharf::cli

@@ -1,6 +1,7 @@
 // The reader of [environment.*] tables over a parsed TOML document, shared by
 // parse_config (which checks them) and load_environments. Includes toml++:
-// only graph/*.cc that parse include this.
+// only .cc files that parse TOML include this (graph/, and infer/toml_text.cc
+// for parse_toml, to find the tables a user wrote outside wharf init's block).
 #pragma once
 
 #include <memory>

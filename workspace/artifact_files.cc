@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "graph/path_pattern.h"
+#include "infer/paths.h"
 #include "util/text.h"
 
 namespace wharf::workspace {
@@ -16,34 +17,11 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return fmt::format("{}/{}", dir, name);
 }
 
-std::string_view base_name(std::string_view path) {
-  std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // `target` of a symlink at repository path `link`, resolved lexically: does
 // it stay inside the repository?
 bool stays_inside(std::string_view link, std::string_view target) {
   if (target.empty() || target.front() == '/') return false;
-  std::vector<std::string_view> parts;
-  std::string_view dir = link.substr(0, link.rfind('/') == std::string_view::npos ? 0 : link.rfind('/'));
-  auto push = [&](std::string_view path) {
-    std::size_t pos = 0;
-    while (pos <= path.size()) {
-      std::size_t end = path.find('/', pos);
-      if (end == std::string_view::npos) end = path.size();
-      std::string_view part = path.substr(pos, end - pos);
-      if (part == "..") {
-        if (parts.empty()) return false;
-        parts.pop_back();
-      } else if (!part.empty() && part != ".") {
-        parts.push_back(part);
-      }
-      pos = end + 1;
-    }
-    return true;
-  };
-  return push(dir) && push(target);
+  return infer::join_relative(infer::parent_dir(link), target).has_value();
 }
 
 class Resolver {
@@ -143,7 +121,7 @@ class Resolver {
       if (st && st->type != fs::FileType::directory) {
         // A file named exactly: packed whatever git thinks of it, at `to`
         // (or `to`/its name when `to` is a directory: empty or ending in '/').
-        std::string name = m.to.empty() || m.to.back() == '/' ? join_path(trimmed_to(m), base_name(root)) : m.to;
+        std::string name = m.to.empty() || m.to.back() == '/' ? join_path(trimmed_to(m), infer::base_name(root)) : m.to;
         auto r = add(root, *st, std::move(name), out);
         if (!r) return r;
         ++matched;
