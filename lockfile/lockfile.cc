@@ -39,8 +39,10 @@ Result<Lockfile> Parser::parse(std::string_view path, std::string_view text, con
   std::size_t slash = path.rfind('/');
   std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
   switch (*format) {
-    case Format::pnpm:
-      return detail::parse_pnpm(path, text, strategy_, *cache_, stats_);
+    case Format::pnpm: {
+      detail::PnpmText one{path, text};
+      return std::move(detail::parse_pnpm_all(std::span(&one, 1), strategy_, *cache_, stats_).front());
+    }
     case Format::npm:
       return detail::parse_npm(path, text);
     case Format::yarn_classic:
@@ -49,6 +51,31 @@ Result<Lockfile> Parser::parse(std::string_view path, std::string_view text, con
       return detail::parse_yarn_classic(path, text, dir, tree);
   }
   return fail(ErrorKind::config, fmt::format("{}: unknown lockfile format", path));
+}
+
+std::vector<Result<Lockfile>> Parser::parse_all(std::span<const Input> inputs) {
+  // pnpm lockfiles together (that is where the time goes); the others one
+  // by one.
+  std::vector<detail::PnpmText> pnpm;
+  std::vector<std::size_t> pnpm_at;
+  std::vector<std::optional<Result<Lockfile>>> results(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (format_for_path(inputs[i].path) == Format::pnpm) {
+      pnpm.push_back(detail::PnpmText{inputs[i].path, inputs[i].text});
+      pnpm_at.push_back(i);
+    } else {
+      static const fs::MemorySourceTree no_files;
+      results[i] = parse(inputs[i].path, inputs[i].text, inputs[i].tree ? *inputs[i].tree : no_files);
+    }
+  }
+  if (!pnpm.empty()) {
+    auto parsed = detail::parse_pnpm_all(pnpm, strategy_, *cache_, stats_);
+    for (std::size_t j = 0; j < parsed.size(); ++j) results[pnpm_at[j]] = std::move(parsed[j]);
+  }
+  std::vector<Result<Lockfile>> out;
+  out.reserve(inputs.size());
+  for (auto& result : results) out.push_back(std::move(*result));
+  return out;
 }
 
 Result<Lockfile> parse(std::string_view path, std::string_view text, const fs::SourceTree& tree) {

@@ -110,6 +110,18 @@ class Parser {
   // the root package.json `workspaces` globs, or `{packages: [...]}`).
   Result<Lockfile> parse(std::string_view path, std::string_view text, const fs::SourceTree& tree);
 
+  // Several lockfiles at once, typically one lockfile at a plan's base and
+  // head commits: a pnpm lockfile's groups are parsed in one parallel pass
+  // for all of them and the texts are assembled in parallel, which on two
+  // cores is most of the difference to parsing them one after the other.
+  // A result for each input, in order; the same as parse() would give.
+  struct Input {
+    std::string_view path;
+    std::string_view text;
+    const fs::SourceTree* tree = nullptr;  // yarn classic reads package.json files here (none when null)
+  };
+  std::vector<Result<Lockfile>> parse_all(std::span<const Input> inputs);
+
   // Counters, for tests and the bench: pnpm groups parsed vs taken from
   // earlier parses, and whole-document parses (fallbacks included).
   struct Stats {

@@ -409,73 +409,99 @@ struct Parser::GroupCache {
 
 namespace detail {
 
-Result<Lockfile> parse_pnpm(std::string_view file, std::string_view text, PnpmStrategy strategy,
-                            Parser::GroupCache& cache, Parser::Stats& stats) {
+std::vector<Result<Lockfile>> parse_pnpm_all(std::span<const PnpmText> texts, PnpmStrategy strategy,
+                                             Parser::GroupCache& cache, Parser::Stats& stats) {
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   };
   auto start = Clock::now();
-  std::optional<std::vector<Piece>> pieces;
-  if (strategy == PnpmStrategy::grouped) pieces = split_layout(text);
-  if (!pieces) {
-    ++stats.whole_documents;
-    return parse_whole(file, text);
-  }
-  // Which groups are new, each once.
-  std::vector<std::shared_ptr<const Group>> groups(pieces->size());
-  std::vector<GroupKey> keys(pieces->size());
-  std::vector<std::size_t> misses;
-  std::unordered_map<GroupKey, std::size_t, GroupKeyHash> first_miss;
-  for (std::size_t i = 0; i < pieces->size(); ++i) {
-    const Piece& piece = (*pieces)[i];
-    if (piece.section < 0) continue;
-    keys[i] = key_of(piece);
-    auto hit = cache.groups.find(keys[i]);
-    if (hit != cache.groups.end()) {
-      groups[i] = hit->second;
-      ++stats.groups_shared;
-    } else if (first_miss.emplace(keys[i], i).second) {
-      misses.push_back(i);
+  // Each text's pieces, and which groups none has seen before, each once.
+  struct Prepared {
+    std::optional<std::vector<Piece>> pieces;
+    std::vector<GroupKey> keys;
+    std::vector<std::shared_ptr<const Group>> groups;
+  };
+  std::vector<Prepared> prepared(texts.size());
+  struct Miss {
+    std::size_t text, piece;
+  };
+  std::vector<Miss> misses;
+  std::unordered_map<GroupKey, std::size_t, GroupKeyHash> miss_of;  // group -> index in misses
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    Prepared& p = prepared[t];
+    if (strategy == PnpmStrategy::grouped) p.pieces = split_layout(texts[t].text);
+    if (!p.pieces) continue;
+    p.keys.resize(p.pieces->size());
+    p.groups.resize(p.pieces->size());
+    for (std::size_t i = 0; i < p.pieces->size(); ++i) {
+      const Piece& piece = (*p.pieces)[i];
+      if (piece.section < 0) continue;
+      p.keys[i] = key_of(piece);
+      auto hit = cache.groups.find(p.keys[i]);
+      if (hit != cache.groups.end()) {
+        p.groups[i] = hit->second;
+        ++stats.groups_shared;
+      } else if (miss_of.emplace(p.keys[i], misses.size()).second) {
+        misses.push_back(Miss{t, i});
+      } else {
+        ++stats.groups_shared;
+      }
     }
   }
   stats.split_ms += since(start);
   start = Clock::now();
+  std::vector<std::shared_ptr<const Group>> parsed(misses.size());
   tbb::parallel_for(std::size_t{0}, misses.size(), [&](std::size_t m) {
-    const Piece& piece = (*pieces)[misses[m]];
+    const Piece& piece = (*prepared[misses[m].text].pieces)[misses[m].piece];
     auto group = std::make_shared<Group>();
     std::string filtered = without_unread_fields(piece.text, piece.section);
     group->ok = read_entries(filtered, group->entries, group->failure);
-    groups[misses[m]] = std::move(group);
+    parsed[m] = std::move(group);
   });
   stats.groups_parsed += misses.size();
   stats.groups_ms += since(start);
   start = Clock::now();
-  for (std::size_t i : misses) cache.groups.emplace(keys[i], groups[i]);
+  for (std::size_t m = 0; m < misses.size(); ++m) {
+    cache.groups.emplace(prepared[misses[m].text].keys[misses[m].piece], parsed[m]);
+  }
 
-  Sections s;
-  bool ok = true;
-  for (std::size_t i = 0; i < pieces->size() && ok; ++i) {
-    const Piece& piece = (*pieces)[i];
-    if (piece.section < 0) {
-      YamlFailure failure;
-      ok = read_settings(piece.text, s.settings, failure);
-      continue;
+  // Each text assembled, in parallel with the others.
+  std::vector<std::optional<Result<Lockfile>>> results(texts.size());
+  std::vector<int> whole(texts.size(), 0);
+  tbb::parallel_for(std::size_t{0}, texts.size(), [&](std::size_t t) {
+    Prepared& p = prepared[t];
+    bool ok = p.pieces.has_value();
+    Sections s;
+    for (std::size_t i = 0; ok && i < p.pieces->size(); ++i) {
+      const Piece& piece = (*p.pieces)[i];
+      if (piece.section < 0) {
+        YamlFailure failure;
+        ok = read_settings(piece.text, s.settings, failure);
+        continue;
+      }
+      if (!p.groups[i]) p.groups[i] = parsed[miss_of.at(p.keys[i])];
+      const Group& group = *p.groups[i];
+      ok = group.ok;
+      for (const RawEntry& entry : group.entries) s.entries[piece.section].emplace_back(&entry, piece.first_line - 1);
     }
-    if (!groups[i]) groups[i] = groups[first_miss.at(keys[i])];
-    const Group& group = *groups[i];
-    ok = group.ok;
-    for (const RawEntry& entry : group.entries) s.entries[piece.section].emplace_back(&entry, piece.first_line - 1);
-  }
-  // Errors are reported by the whole-document parse, which names the
-  // right line whatever went wrong (and may show the layout was unusual).
-  if (!ok) {
-    ++stats.whole_documents;
-    return parse_whole(file, text);
-  }
-  auto lockfile = assemble(file, s);
+    // Errors are reported by the whole-document parse, which names the
+    // right line whatever went wrong (and may show the layout was unusual).
+    if (!ok) {
+      whole[t] = 1;
+      results[t] = parse_whole(texts[t].file, texts[t].text);
+    } else {
+      results[t] = assemble(texts[t].file, s);
+    }
+  });
   stats.assemble_ms += since(start);
-  return lockfile;
+  std::vector<Result<Lockfile>> out;
+  out.reserve(texts.size());
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    stats.whole_documents += static_cast<std::size_t>(whole[t]);
+    out.push_back(std::move(*results[t]));
+  }
+  return out;
 }
 
 }  // namespace detail

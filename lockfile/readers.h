@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
+#include <vector>
 #include <string_view>
 
 #include "fs/source_tree.h"
@@ -10,9 +12,14 @@
 
 namespace wharf::lockfile::detail {
 
-// pnpm_lock.cc
-Result<Lockfile> parse_pnpm(std::string_view file, std::string_view text, PnpmStrategy strategy,
-                            Parser::GroupCache& cache, Parser::Stats& stats);
+// pnpm_lock.cc: several texts at once (their groups parsed in one parallel
+// pass, then each assembled in parallel); a result for each, in order.
+struct PnpmText {
+  std::string_view file;
+  std::string_view text;
+};
+std::vector<Result<Lockfile>> parse_pnpm_all(std::span<const PnpmText> texts, PnpmStrategy strategy,
+                                             Parser::GroupCache& cache, Parser::Stats& stats);
 // npm_lock.cc
 Result<Lockfile> parse_npm(std::string_view file, std::string_view text);
 // yarn_classic.cc: `dir` is the lockfile's directory ("" for the root), where

@@ -56,7 +56,7 @@ class Reader {
     ok_ = false;
     return false;
   }
-  bool expect(yaml_event_type_t type, const char* what) {
+  bool expect(yaml_event_type_t type, std::string_view what) {
     if (!ok_) return false;
     if (event_.type != type) return fail(line(), fmt::format("expected {}", what));
     return advance();
@@ -231,7 +231,9 @@ bool read_entry(Reader& r, std::vector<RawEntry>& out) {
     out.push_back(std::move(entry));
     return r.advance();
   }
-  if (!r.expect(YAML_MAPPING_START_EVENT, fmt::format("a mapping for `{}`", entry.key).c_str())) return false;
+  // (The message is formatted only on failure: this runs for every entry.)
+  if (r.type() != YAML_MAPPING_START_EVENT) return r.fail(r.line(), fmt::format("expected a mapping for `{}`", entry.key));
+  if (!r.advance()) return false;
   while (r.type() == YAML_SCALAR_EVENT) {
     std::string_view field = r.scalar();
     if (field == "resolution") {
@@ -242,7 +244,8 @@ bool read_entry(Reader& r, std::vector<RawEntry>& out) {
       if (!r.advance() || !r.skip()) return false;
     }
   }
-  if (!r.expect(YAML_MAPPING_END_EVENT, fmt::format("a field name in `{}`", entry.key).c_str())) return false;
+  if (r.type() != YAML_MAPPING_END_EVENT) return r.fail(r.line(), fmt::format("expected a field name in `{}`", entry.key));
+  if (!r.advance()) return false;
   out.push_back(std::move(entry));
   return true;
 }

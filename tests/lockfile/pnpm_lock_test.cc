@@ -365,6 +365,16 @@ TEST(PnpmLockTest, GroupedParallelParseEqualsWholeDocumentParse) {
   EXPECT_TRUE(*after == *after_whole);
   EXPECT_FALSE(*before == *after);
 
+  // Both at once, as a plan asks: the same lockfiles.
+  Parser together;
+  Parser::Input inputs[] = {{"pnpm-lock.yaml", g.before, &tree}, {"pnpm-lock.yaml", g.after, &tree}};
+  auto both = together.parse_all(inputs);
+  ASSERT_EQ(both.size(), 2u);
+  ASSERT_TRUE(both[0] && both[1]);
+  EXPECT_TRUE(*both[0] == *before_whole);
+  EXPECT_TRUE(*both[1] == *after_whole);
+  EXPECT_EQ(together.stats().groups_parsed, grouped.stats().groups_parsed);
+
   // The bump touches exactly one importer's closure (an app's own dependency).
   ClosureIndex a(*before), b(*after);
   std::vector<std::string> changed;
