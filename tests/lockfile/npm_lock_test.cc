@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "tests/lockfile/lockfile_test_util.h"
+#include "tests/lockfile/samples.h"
 
 namespace wharf::lockfile {
 namespace {
+
+using namespace testing::samples;
 
 using testing::closure_of;
 using testing::parse_error;
@@ -11,84 +14,6 @@ using testing::parse_ok;
 using testing::replace;
 using Names = std::vector<std::string>;
 
-// npm 9 workspaces: cart links @acme/ui (a workspace); ui has its own
-// react 17 nested under packages/ui/node_modules; loose-envify has a nested
-// js-tokens 3 while the root has js-tokens 4.
-constexpr std::string_view kNpm3 = R"json({
-  "name": "shop",
-  "version": "1.0.0",
-  "lockfileVersion": 3,
-  "requires": true,
-  "packages": {
-    "": {
-      "name": "shop",
-      "workspaces": ["apps/*", "packages/*"],
-      "devDependencies": {"typescript": "^5.4.0"},
-      "overrides": {"semver": "^7.5.4"}
-    },
-    "apps/admin": {
-      "name": "admin",
-      "version": "1.0.0",
-      "dependencies": {"js-tokens": "^4.0.0", "left-pad": "^1.3.0"}
-    },
-    "apps/cart": {
-      "name": "cart",
-      "version": "1.0.0",
-      "dependencies": {"@acme/ui": "*", "react": "^18.2.0"},
-      "optionalDependencies": {"fsevents": "^2.3.0"}
-    },
-    "node_modules/@acme/ui": {"resolved": "packages/ui", "link": true},
-    "node_modules/admin": {"resolved": "apps/admin", "link": true},
-    "node_modules/cart": {"resolved": "apps/cart", "link": true},
-    "node_modules/js-tokens": {
-      "version": "4.0.0",
-      "resolved": "https://registry.npmjs.org/js-tokens/-/js-tokens-4.0.0.tgz",
-      "integrity": "sha512-jsTokens4"
-    },
-    "node_modules/left-pad": {
-      "version": "1.3.0",
-      "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
-      "integrity": "sha512-leftPad130",
-      "deprecated": "use String.prototype.padStart()"
-    },
-    "node_modules/loose-envify": {
-      "version": "1.4.0",
-      "integrity": "sha512-looseEnvify140",
-      "dependencies": {"js-tokens": "^3.0.0"},
-      "bin": {"loose-envify": "cli.js"}
-    },
-    "node_modules/loose-envify/node_modules/js-tokens": {
-      "version": "3.0.2",
-      "integrity": "sha512-jsTokens3"
-    },
-    "node_modules/object-assign": {
-      "version": "4.1.1",
-      "integrity": "sha512-objectAssign411"
-    },
-    "node_modules/react": {
-      "version": "18.2.0",
-      "integrity": "sha512-react1820",
-      "dependencies": {"loose-envify": "^1.1.0"}
-    },
-    "node_modules/typescript": {
-      "version": "5.4.5",
-      "dev": true,
-      "integrity": "sha512-typescript545"
-    },
-    "packages/ui": {
-      "name": "@acme/ui",
-      "version": "1.0.0",
-      "dependencies": {"react": "^17.0.2"},
-      "peerDependencies": {"react-dom": "*"}
-    },
-    "packages/ui/node_modules/react": {
-      "version": "17.0.2",
-      "integrity": "sha512-react1702",
-      "dependencies": {"loose-envify": "^1.1.0", "object-assign": "^4.1.1"}
-    }
-  }
-}
-)json";
 
 TEST(NpmLockTest, WorkspacesNestedNodeModulesAndLinks) {
   Lockfile lock = parse_ok("package-lock.json", kNpm3);

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/lockfile/lockfile_test_util.h"
+#include "tests/lockfile/samples.h"
 #include "tests/testing/temp_dir.h"
 
 namespace wharf::lockfile {
 namespace {
+
+using namespace testing::samples;
 
 using testing::closure_of;
 using testing::parse_error;
@@ -15,174 +18,7 @@ using testing::parse_ok;
 using testing::replace;
 using Names = std::vector<std::string>;
 
-// A workspace: apps/cart -> packages/ui -> packages/tokens (workspace
-// links), apps/admin on its own, the root with a dev tool. react-dom has a
-// peer suffix; tokens uses an npm alias.
-constexpr std::string_view kPnpm9 = R"(lockfileVersion: '9.0'
 
-settings:
-  autoInstallPeers: true
-  excludeLinksFromLockfile: false
-
-overrides:
-  lodash: 4.17.21
-
-importers:
-
-  .:
-    devDependencies:
-      typescript:
-        specifier: ^5.4.0
-        version: 5.4.5
-
-  apps/admin:
-    dependencies:
-      left-pad:
-        specifier: ^1.3.0
-        version: 1.3.0
-
-  apps/cart:
-    dependencies:
-      '@acme/ui':
-        specifier: workspace:*
-        version: link:../../packages/ui
-      react:
-        specifier: ^18.2.0
-        version: 18.2.0
-
-  packages/tokens:
-    dependencies:
-      string-width-cjs:
-        specifier: npm:string-width@^4.2.0
-        version: string-width@4.2.3
-
-  packages/ui:
-    dependencies:
-      '@acme/tokens':
-        specifier: workspace:*
-        version: link:../tokens
-      react-dom:
-        specifier: ^18.2.0
-        version: 18.2.0(react@18.2.0)
-
-packages:
-
-  js-tokens@4.0.0:
-    resolution: {integrity: sha512-jsTokens4}
-
-  left-pad@1.3.0:
-    resolution: {integrity: sha512-leftPad130}
-    deprecated: use String.prototype.padStart()
-
-  loose-envify@1.4.0:
-    resolution: {integrity: sha512-looseEnvify140}
-    hasBin: true
-
-  react-dom@18.2.0:
-    resolution: {integrity: sha512-reactDom1820}
-    peerDependencies:
-      react: ^18.2.0
-
-  react@18.2.0:
-    resolution: {integrity: sha512-react1820}
-    engines: {node: '>=0.10.0'}
-
-  scheduler@0.23.2:
-    resolution: {integrity: sha512-scheduler0232}
-
-  string-width@4.2.3:
-    resolution: {integrity: sha512-stringWidth423}
-    engines: {node: '>=8'}
-
-  typescript@5.4.5:
-    resolution: {integrity: sha512-typescript545}
-    engines: {node: '>=14.17'}
-    hasBin: true
-
-snapshots:
-
-  js-tokens@4.0.0: {}
-
-  left-pad@1.3.0: {}
-
-  loose-envify@1.4.0:
-    dependencies:
-      js-tokens: 4.0.0
-
-  react-dom@18.2.0(react@18.2.0):
-    dependencies:
-      loose-envify: 1.4.0
-      react: 18.2.0
-      scheduler: 0.23.2
-
-  react@18.2.0:
-    dependencies:
-      loose-envify: 1.4.0
-
-  scheduler@0.23.2:
-    dependencies:
-      loose-envify: 1.4.0
-
-  string-width@4.2.3: {}
-
-  typescript@5.4.5: {}
-)";
-
-// The same workspace as pnpm 8 wrote it (v6: importers alike but for the
-// alias, and one `packages` section with `/`-prefixed keys holding
-// resolutions and dependencies).
-constexpr std::string_view kPnpm6Packages = R"(packages:
-
-  /js-tokens@4.0.0:
-    resolution: {integrity: sha512-jsTokens4}
-    dev: false
-
-  /left-pad@1.3.0:
-    resolution: {integrity: sha512-leftPad130}
-    deprecated: use String.prototype.padStart()
-    dev: false
-
-  /loose-envify@1.4.0:
-    resolution: {integrity: sha512-looseEnvify140}
-    hasBin: true
-    dependencies:
-      js-tokens: 4.0.0
-    dev: false
-
-  /react-dom@18.2.0(react@18.2.0):
-    resolution: {integrity: sha512-reactDom1820}
-    peerDependencies:
-      react: ^18.2.0
-    dependencies:
-      loose-envify: 1.4.0
-      react: 18.2.0
-      scheduler: 0.23.2
-    dev: false
-
-  /react@18.2.0:
-    resolution: {integrity: sha512-react1820}
-    engines: {node: '>=0.10.0'}
-    dependencies:
-      loose-envify: 1.4.0
-    dev: false
-
-  /scheduler@0.23.2:
-    resolution: {integrity: sha512-scheduler0232}
-    dependencies:
-      loose-envify: 1.4.0
-    dev: false
-
-  /string-width@4.2.3:
-    resolution: {integrity: sha512-stringWidth423}
-    engines: {node: '>=8'}
-    dev: false
-
-  /typescript@5.4.5:
-    resolution: {integrity: sha512-typescript545}
-    engines: {node: '>=14.17'}
-    hasBin: true
-    dev: true
-)";
 
 std::string pnpm6() {
   std::string v9(kPnpm9);
