@@ -90,7 +90,11 @@ struct Lockfile {
 // groups between the lockfiles one Parser reads (two commits of one lockfile
 // mostly agree); falls back to `whole_document` when the text is not laid
 // out the way pnpm writes it. `whole_document`: one libyaml pass over the
-// whole text, any YAML style. Both give the same Lockfile.
+// whole text, any YAML style. Both give the same Lockfile for any lockfile
+// that parses; the grouped reader never looks inside fields nothing reads
+// (engines, peerDependencies, specifier...), so damage confined to those is
+// not an error there. Any error the grouped reader meets is reported by a
+// whole-document parse, so messages name the right line.
 enum class PnpmStrategy { grouped, whole_document };
 
 // Parses lockfiles, keeping what it learnt for the next one (a run parses
