@@ -8,6 +8,7 @@
 
 #include "graph/graph.h"
 #include "plan/live.h"
+#include "plan/lockfiles.h"
 #include "util/stopwatch.h"
 #include "vcs/repository.h"
 
@@ -24,6 +25,10 @@ struct PlanOptions {
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
   std::size_t threads = 0;            // 0: from the number of distinct bases and cores
+  // Where parsed lockfiles are kept between runs (plan/lockfiles.h); null:
+  // parsed on every run. Unused with `lockfile = "whole"` in [workspace].
+  ParsedStore* parsed_store = nullptr;
+  std::string lockfile;  // "auto" or "whole" overrides [workspace] lockfile; "" = as configured
 };
 
 // live_error: an environment's source could not say what is live (with
@@ -38,6 +43,7 @@ struct Reason {
   std::string path;          // first changed input path reached this way ("" for not_live/missing_base)
   std::string via;           // the package name for ReasonKind::package
   bool uncommitted = false;  // the path changed in the work tree, not in a commit
+  std::string detail;        // for a lockfile: what changed for this service ("lockfile: react 18.2.0 -> 18.3.1")
 };
 
 enum class Action { deploy, skip };
@@ -74,6 +80,7 @@ struct PlanStats {
   std::size_t entries_visited = 0;
   std::size_t memo_hits = 0;
   std::size_t threads = 0;
+  std::size_t lockfiles_parsed = 0;  // lockfile blobs parsed (not found in the ParsedStore)
   Stopwatch phases;  // wall time of each step of compute_plan
 };
 

@@ -126,6 +126,7 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
   if (laps) laps->lap("read-live");
 
   plan::PlanOptions options = plan_options(request);
+  options.parsed_store = workspace.parsed_store();
   options.live.emplace();
   std::vector<std::string> problems;
   std::map<std::string, const ServiceState*> by_name;
@@ -158,7 +159,7 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
     if (!live.live_sha && !live.problem.empty()) {
       service.action = plan::Action::deploy;
       service.base_rev = live.read.raw.value_or("");
-      service.reasons = {plan::Reason{plan::ReasonKind::live_error, live.problem, "", false}};
+      service.reasons = {plan::Reason{plan::ReasonKind::live_error, live.problem, "", false, ""}};
       planned->warnings.push_back(
           fmt::format("service '{}': {}; deploying it (--missing-base=deploy)", service.name, live.problem));
     }
