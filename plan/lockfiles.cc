@@ -51,7 +51,9 @@ struct LockfileJudge::Parsed {
 
 bool is_lockfile(std::string_view path) { return lockfile::format_for_path(path).has_value(); }
 
-LockfileJudge::LockfileJudge(const vcs::Repository& repo, ParsedStore* store) : store_(store) {
+LockfileJudge::LockfileJudge(const vcs::Repository& repo, ParsedStore* store,
+                             std::function<bool(const std::string& blob_id)> fetch_blob)
+    : store_(store), fetch_blob_(std::move(fetch_blob)) {
   auto opened = vcs::Repository::open(repo.git_dir());
   if (opened) {
     repo_.emplace(std::move(*opened));
@@ -85,6 +87,10 @@ LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, 
   }
   if (!parsed->lockfile) {
     auto text = tree->read(lock_path);
+    // A partial clone lacks the blobs of old commits: fetch it, as git would.
+    if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(*blob)) {
+      text = tree->read(lock_path);
+    }
     if (!text || !*text) {
       parsed->error = text ? fmt::format("{} at {}: not a file", lock_path, commit.short_hex())
                            : text.error().message;

@@ -14,6 +14,7 @@
 // two).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,8 +54,10 @@ struct LockfileVerdict {
 // read and parsed once per blob, closures once per blob and importer set.
 class LockfileJudge {
  public:
-  // `store` may be null (no cache).
-  LockfileJudge(const vcs::Repository& repo, ParsedStore* store);
+  // `store` may be null (no cache); `fetch_blob`, when set, fetches a
+  // lockfile's blob that a partial clone lacks.
+  LockfileJudge(const vcs::Repository& repo, ParsedStore* store,
+                std::function<bool(const std::string& blob_id)> fetch_blob = {});
   ~LockfileJudge();
 
   // For `service`, whose input `lock_path` differs between the commits.
@@ -77,6 +80,7 @@ class LockfileJudge {
   std::optional<vcs::Repository> repo_;  // its own handle: libgit2 objects stay on one thread at a time
   std::string open_error_;
   ParsedStore* store_;
+  std::function<bool(const std::string& blob_id)> fetch_blob_;
   std::map<std::string, std::unique_ptr<vcs::TreeFiles>> trees_;  // by commit hex
   std::map<std::string, std::unique_ptr<Parsed>> parsed_;         // by blob id
   std::vector<std::string> warnings_;

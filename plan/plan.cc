@@ -225,7 +225,7 @@ Result<Plan> Planner::run() {
   std::unique_ptr<LockfileJudge> lockfiles;
   const std::string& mode = options_.lockfile.empty() ? graph_.config().workspace.lockfile.value : options_.lockfile;
   if (mode != "whole" && has_lockfile_input(graph_.config())) {
-    lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store);
+    lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store, options_.fetch_blob);
     shared.lockfiles = lockfiles.get();
   }
   if (options_.worktree) {

@@ -2,6 +2,7 @@
 // against the SHA live for that service (or one --since base).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ struct PlanOptions {
   // parsed on every run. Unused with `lockfile = "whole"` in [workspace].
   ParsedStore* parsed_store = nullptr;
   std::string lockfile;  // "auto" or "whole" overrides [workspace] lockfile; "" = as configured
+  // In a partial clone, fetches a blob it lacks (a lockfile at an old base)
+  // and says whether it did (workspace/fetch.h); unset: a missing blob makes
+  // the lockfile count as changed.
+  std::function<bool(const std::string& blob_id)> fetch_blob;
 };
 
 // live_error: an environment's source could not say what is live (with

@@ -148,6 +148,9 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
   if (auto bases = ensure_bases(workspace.repo(), options, request.fetch_remote, workspace.host()); !bases) {
     return std::unexpected(bases.error());
   }
+  if (!request.fetch_remote.empty()) {
+    options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+  }
   auto planned = plan::compute_plan(workspace.repo(), workspace.graph(), options);
   if (!planned) return std::unexpected(planned.error());
   for (plan::ServicePlan& service : planned->services) {

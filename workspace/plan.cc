@@ -35,6 +35,9 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
   if (auto bases = ensure_bases(workspace.repo(), plan_options, request.fetch_remote, workspace.host()); !bases) {
     return std::unexpected(bases.error());
   }
+  if (!request.fetch_remote.empty()) {
+    plan_options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+  }
   if (laps) laps->lap("check-bases");
   return plan::compute_plan(workspace.repo(), workspace.graph(), plan_options);
 }
