@@ -37,14 +37,18 @@ struct LockfileJudge::Parsed {
   std::optional<lockfile::Lockfile> lockfile;
   std::string error;  // why there is no lockfile
   // Closures by importer set ("a\nb\n"): services that share importers (a
-  // package's) share the work.
+  // package's) share the work, and the index shares each importer's own part.
+  std::unique_ptr<lockfile::ClosureIndex> index;
   std::map<std::string, lockfile::Closure> closures;
 
   const lockfile::Closure& closure_of(const std::vector<std::string>& dirs) {
     std::string key;
     for (const auto& dir : dirs) key += dir + '\n';
     auto it = closures.find(key);
-    if (it == closures.end()) it = closures.emplace(key, lockfile::closure(*lockfile, dirs)).first;
+    if (it == closures.end()) {
+      if (!index) index = std::make_unique<lockfile::ClosureIndex>(*lockfile);
+      it = closures.emplace(key, index->closure(dirs)).first;
+    }
     return it->second;
   }
 };
@@ -53,7 +57,7 @@ bool is_lockfile(std::string_view path) { return lockfile::format_for_path(path)
 
 LockfileJudge::LockfileJudge(const vcs::Repository& repo, ParsedStore* store,
                              std::function<bool(const std::string& blob_id)> fetch_blob)
-    : store_(store), fetch_blob_(std::move(fetch_blob)) {
+    : store_(store), parser_(std::make_unique<lockfile::Parser>()), fetch_blob_(std::move(fetch_blob)) {
   auto opened = vcs::Repository::open(repo.git_dir());
   if (opened) {
     repo_.emplace(std::move(*opened));
@@ -96,7 +100,7 @@ LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, 
                            : text.error().message;
     } else {
       ++parse_count_;
-      auto lock = lockfile::parse(lock_path, **text, *tree);
+      auto lock = parser_->parse(lock_path, **text, *tree);
       if (lock) {
         parsed->lockfile = std::move(*lock);
         if (store_) store_->store(store_key, lockfile::encode(*parsed->lockfile));
@@ -146,7 +150,7 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
   const lockfile::Closure& old_closure = before->closure_of(dirs);
   const lockfile::Closure& new_closure = after->closure_of(dirs);
   if (old_closure.digest == new_closure.digest) return {false, ""};
-  return {true, "lockfile: " + lockfile::describe_changes(old_closure, new_closure)};
+  return {true, "lockfile: " + lockfile::describe_changes(*before->lockfile, old_closure, *after->lockfile, new_closure)};
 }
 
 std::vector<std::string> LockfileJudge::warnings() const {

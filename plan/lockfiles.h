@@ -28,7 +28,7 @@
 #include "vcs/tree_files.h"
 
 namespace wharf::lockfile {
-struct Lockfile;
+class Parser;
 }
 
 namespace wharf::plan {
@@ -80,6 +80,7 @@ class LockfileJudge {
   std::optional<vcs::Repository> repo_;  // its own handle: libgit2 objects stay on one thread at a time
   std::string open_error_;
   ParsedStore* store_;
+  std::unique_ptr<lockfile::Parser> parser_;  // one for the run: two commits' lockfiles share most of their parse
   std::function<bool(const std::string& blob_id)> fetch_blob_;
   std::map<std::string, std::unique_ptr<vcs::TreeFiles>> trees_;  // by commit hex
   std::map<std::string, std::unique_ptr<Parsed>> parsed_;         // by blob id
