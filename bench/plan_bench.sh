@@ -43,8 +43,10 @@ echo "== wharf $WHARF"
 echo "   $(nproc) CPUs, $(git --version), results in $RES"
 
 q() { printf '%q' "$1"; }
-WHARF_LIVE="$(q "$WHARF") plan --json --live .wharf-bench/live.json"
-WHARF_SINCE="$(q "$WHARF") plan --json --since $SINCE"
+# --lockfile whole: git's answer counts any lockfile change as a change for
+# every service; bench/lockfile_plan_bench.sh measures the lockfile-aware plan.
+WHARF_LIVE="$(q "$WHARF") plan --lockfile whole --json --live .wharf-bench/live.json"
+WHARF_SINCE="$(q "$WHARF") plan --lockfile whole --json --since $SINCE"
 LOOP_LIVE="bash $(q "$BENCH_DIR/git_plan_loop.sh") $(q "$RES/plan_live.tsv")"
 AWK_SINCE="git diff --name-only --no-renames $SINCE HEAD | awk -f $(q "$BENCH_DIR/prefix_match.awk") $(q "$RES/prefix_map.tsv") -"
 
@@ -81,7 +83,7 @@ bash "$BENCH_DIR/git_plan_loop.sh" "$RES/plan_live.tsv" > "$RES/loop_live.out"
 python3 "$BENCH_DIR/bench_util.py" loop-set "$RES/loop_live.out" > "$RES/loop_live.deploy"
 echo "   git loop: $(wc -l < "$RES/loop_live.deploy") DEPLOY, $((n_services - $(wc -l < "$RES/loop_live.deploy"))) skip"
 w_live="" l_live="" live_ok=0
-if ((have_wharf)) && run_wharf "$RES/wharf_live.json" plan --json --live .wharf-bench/live.json; then
+if ((have_wharf)) && run_wharf "$RES/wharf_live.json" plan --lockfile whole --json --live .wharf-bench/live.json; then
   live_ok=1
   same_deploy_set "$RES/wharf_live.json" "$RES/loop_live.deploy"
   if bench_time wharf_live "$WHARF_RUNS" none "$WHARF_LIVE"; then
@@ -107,7 +109,7 @@ bash -c "$AWK_SINCE" | sort > "$RES/awk_since.deploy"
 echo "   exact (git loop, untimed): $(wc -l < "$RES/loop_since.deploy") DEPLOY;" \
   "awk prefix match: $(wc -l < "$RES/awk_since.deploy") (ignores excludes/globs, may over-count)"
 w_since="" w_since_cold="" a_since=""
-if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --json --since "$SINCE"; then
+if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --lockfile whole --json --since "$SINCE"; then
   same_deploy_set "$RES/wharf_since.json" "$RES/loop_since.deploy"
   if bench_time wharf_since "$WHARF_RUNS" none "$WHARF_SINCE"; then
     w_since=$BENCH_MIN
@@ -122,7 +124,7 @@ if ((have_wharf)) && run_wharf "$RES/wharf_since.json" plan --json --since "$SIN
     w_since_cold=$BENCH_MIN
     echo "   wharf      best $(fmt_t "$BENCH_MIN") (mean $(fmt_t "$BENCH_MEAN"), $WHARF_RUNS runs; config parsed each run)"
   fi
-  "$WHARF" plan --json --stats --since "$SINCE" 2>&1 >/dev/null | sed -n 's/^wharf: stats: /   phases: /p'
+  "$WHARF" plan --lockfile whole --json --stats --since "$SINCE" 2>&1 >/dev/null | sed -n 's/^wharf: stats: /   phases: /p'
 
 elif ((have_wharf)); then
   hard_error=1
@@ -136,7 +138,7 @@ echo
 echo "== 3. peak RSS of wharf plan --live"
 rss=""
 if ((live_ok)); then
-  if rss=$(bench_rss "$RES/rss_live.out" "$WHARF" plan --json --live .wharf-bench/live.json); then
+  if rss=$(bench_rss "$RES/rss_live.out" "$WHARF" plan --lockfile whole --json --live .wharf-bench/live.json); then
     if [[ -n $rss ]]; then
       echo "   $rss KiB ($(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
     else

@@ -79,9 +79,10 @@ Result<int> run_plan(const GlobalOptions& global, PlanFlags flags) {
   if (flags.stats) {
     global.lap("output");
     std::cerr << fmt::format(
-        "wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={}\n",
+        "wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={} "
+        "lockfiles_parsed={}\n",
         plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited, plan->stats.memo_hits,
-        plan->stats.threads);
+        plan->stats.threads, plan->stats.lockfiles_parsed);
     if (global.stopwatch) std::cerr << "wharf: stats: wharf " << global.stopwatch->str() << "\n";
     std::cerr << "wharf: stats: plan " << plan->stats.phases.str() << "\n";
   }
@@ -106,6 +107,10 @@ void add_plan_command(CLI::App& app, const GlobalOptions& global, Action& action
   sub->add_option("--services", flags->services, "Limit the plan to these services (a,b,c)");
   sub->add_flag("--fetch-missing{origin}", request.fetch_remote,
                 "Fetch bases missing from a shallow clone from this remote (default origin), depth 1, no blobs");
+  sub->add_option("--lockfile", request.lockfile,
+                  "How a changed lockfile reaches services: auto (those whose resolved dependencies changed) or "
+                  "whole (all); default: [workspace] lockfile, else auto")
+      ->check(CLI::IsMember({"auto", "whole"}));
   sub->add_flag("--json", flags->json, "Print the plan as JSON (= --format json)");
   sub->add_option("--format", flags->format, "text, json, terraform, targets, github-matrix, markdown or dot")
       ->check(CLI::IsMember({"text", "json", "terraform", "targets", "github-matrix", "markdown", "dot"}));

@@ -19,11 +19,19 @@
 #                      minus service exclude and workspace exclude
 #   deploy           = service missing from the live file, or any changed file
 #                      is in its input set
+#   lockfile         = a changed pnpm-lock.yaml that is a workspace input counts
+#                      for a service only if the resolved packages (name,
+#                      version, integrity) reachable from its importers differ,
+#                      or the lockfile's settings do (unless [workspace]
+#                      lockfile = "whole"). Its importers: the root "." and
+#                      each importer whose package.json is among its own or
+#                      its packages' paths; with none but the root, any change
+#                      counts. Parsed with PyYAML (python3-yaml).
 #   path entry       = file, directory (everything below), or glob: `*`/`?`
 #                      within one segment, `**` across segments (a/**/b also
 #                      matches a/b); a glob matching a directory covers
 #                      everything below it.
-# Needs only git and python3 (>= 3.11 for tomllib; a small fallback parser
+# Needs only git, python3 and python3-yaml (python3 >= 3.11 for tomllib; a small fallback parser
 # handles the subset of TOML used by wharf.toml otherwise).
 set -euo pipefail
 
@@ -38,7 +46,7 @@ if [[ $mode == --live ]]; then arg=$(cd -- "$(dirname -- "$arg")" && pwd)/$(base
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
 cd -- "$repo"
 exec python3 - "$mode" "$arg" "$verbose" <<'PY'
-import json, re, subprocess, sys
+import json, posixpath, re, subprocess, sys
 from functools import lru_cache
 
 mode, arg, verbose = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -91,7 +99,7 @@ except ImportError:
 
 allowed_top = {"workspace", "package", "service"}
 allowed = {
-    "workspace": {"inputs", "exclude"},
+    "workspace": {"inputs", "exclude", "lockfile"},
     "package": {"paths", "deps", "exclude"},
     "service": {"paths", "deps", "exclude", "env", "build"},
 }
@@ -173,6 +181,79 @@ def why_input(name, path):
         return None
     return hit
 
+# ---- lockfiles ----------------------------------------------------------------------
+LOCKFILE_AWARE = ws.get("lockfile", "auto") != "whole"
+
+@lru_cache(maxsize=None)
+def read_lock(sha, path):
+    import yaml
+    try:
+        return yaml.safe_load(git("show", f"{sha}:{path}"))
+    except subprocess.CalledProcessError:
+        return None  # absent at that commit
+
+def strip_peers(version):
+    return version.split("(", 1)[0]
+
+def lock_closure(doc, dirs):
+    """{(name, version, integrity)} reachable from the importers `dirs`."""
+    v9 = str(doc.get("lockfileVersion", "")).startswith("9")
+    packages = doc.get("packages") or {}
+    edges = (doc.get("snapshots") or {}) if v9 else packages
+    importers = doc.get("importers") or {}
+    out, todo, seen_dirs = set(), [], set(dirs)
+    stack = list(dirs)
+    while stack:
+        d = stack.pop()
+        body = importers.get(d) or {}
+        for group in ("dependencies", "devDependencies", "optionalDependencies"):
+            for name, dep in (body.get(group) or {}).items():
+                version = str(dep["version"])
+                if version.startswith("link:"):
+                    target = posixpath.normpath(posixpath.join(d, version[5:]))
+                    if target not in seen_dirs:
+                        seen_dirs.add(target)
+                        stack.append(target)
+                else:
+                    todo.append((name, version))
+    visited = set()
+    while todo:
+        name, version = todo.pop()
+        key = f"{name}@{version}" if v9 else f"/{name}@{version}"
+        if key in visited:
+            continue
+        visited.add(key)
+        meta = packages.get(f"{name}@{strip_peers(version)}" if v9 else key) or {}
+        integrity = (meta.get("resolution") or {}).get("integrity", "")
+        out.add((name, strip_peers(version), integrity))
+        snap = edges.get(key) or {}
+        for group in ("dependencies", "optionalDependencies"):
+            for dep, dep_version in (snap.get(group) or {}).items():
+                if not str(dep_version).startswith("link:"):
+                    todo.append((dep, str(dep_version)))
+    return out
+
+def lockfile_reaches(name, base, head, path):
+    """Whether the change of lockfile `path` between base and head reaches service `name`."""
+    old, new = read_lock(base, path), read_lock(head, path)
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return True
+    settings = lambda d: {k: v for k, v in d.items() if k not in ("importers", "packages", "snapshots")}
+    if settings(old) != settings(new):
+        return True
+    lock_dir = posixpath.dirname(path)
+    dirs, own = ["."], False
+    for d in sorted(set(old.get("importers") or {}) | set(new.get("importers") or {})):
+        if d == ".":
+            continue
+        hit = why_input(name, posixpath.join(lock_dir, d, "package.json"))
+        if hit and not hit.startswith("workspace input"):
+            dirs.append(d)
+            own = True
+    if not own:
+        return True
+    return lock_closure(old, dirs) != lock_closure(new, dirs)
+
 # ---- live SHAs --------------------------------------------------------------------
 def resolve(rev):
     try:
@@ -201,6 +282,9 @@ for name in sorted(services):
     if sha not in diff_cache:
         diff_cache[sha] = [p for p in git("diff", "--name-only", "--no-renames", sha, head).splitlines() if p]
     reasons = [(p, r) for p in diff_cache[sha] if (r := why_input(name, p))]
+    reasons = [(p, r) for p, r in reasons
+               if not (LOCKFILE_AWARE and posixpath.basename(p) == "pnpm-lock.yaml" and r.startswith("workspace input"))
+               or lockfile_reaches(name, sha, head, p)]
     print(f"{name} {'deploy' if reasons else 'skip'}")
     if reasons:
         log(f"# {name}: deploy ({live[name]}..HEAD)")

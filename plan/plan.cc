@@ -114,6 +114,14 @@ std::vector<std::string> Planner::unmatched_patterns(vcs::TreeDiffer& lookups, g
   return warnings;
 }
 
+// Whether a workspace input can match a lockfile: a literal one naming it,
+// or a glob.
+bool has_lockfile_input(const graph::Config& config) {
+  return std::any_of(config.workspace.inputs.begin(), config.workspace.inputs.end(), [](const auto& entry) {
+    return !entry.pattern.is_literal() || is_lockfile(entry.pattern.text());
+  });
+}
+
 // Below this many distinct bases a second thread costs more (its own
 // repository handle and tree reads) than it saves. Splitting services that
 // share one base does not pay: libgit2 reads all packs under one global
@@ -213,7 +221,13 @@ Result<Plan> Planner::run() {
   head_ = *head;
   plan_.head = head_.hex();
   plan_.stats.phases.lap("resolve-head");
-  Shared shared{graph_, options_, head_, {}, {}};
+  Shared shared{graph_, options_, head_, {}, {}, nullptr};
+  std::unique_ptr<LockfileJudge> lockfiles;
+  const std::string& mode = options_.lockfile.empty() ? graph_.config().workspace.lockfile.value : options_.lockfile;
+  if (mode != "whole" && has_lockfile_input(graph_.config())) {
+    lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store, options_.fetch_blob);
+    shared.lockfiles = lockfiles.get();
+  }
   if (options_.worktree) {
     auto paths = repo_.uncommitted_paths();
     if (!paths) return std::unexpected(paths.error());
@@ -267,6 +281,11 @@ Result<Plan> Planner::run() {
   auto unmatched = unmatched_patterns(first.differ(), first.head_tree());
   plan_.warnings.insert(plan_.warnings.begin(), unmatched.begin(), unmatched.end());
   plan_.stats.phases.lap("check-patterns");
+  if (lockfiles) {
+    auto problems = lockfiles->warnings();
+    plan_.warnings.insert(plan_.warnings.end(), problems.begin(), problems.end());
+    plan_.stats.lockfiles_parsed = lockfiles->parsed();
+  }
   plan_.services = std::move(planned);
   for (const auto& service : plan_.services) {
     if (!service.reasons.empty() && service.reasons.front().kind == ReasonKind::missing_base) {

@@ -2,12 +2,14 @@
 // against the SHA live for that service (or one --since base).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
 #include "plan/live.h"
+#include "plan/lockfiles.h"
 #include "util/stopwatch.h"
 #include "vcs/repository.h"
 
@@ -24,6 +26,14 @@ struct PlanOptions {
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)
   std::size_t threads = 0;            // 0: from the number of distinct bases and cores
+  // Where parsed lockfiles are kept between runs (plan/lockfiles.h); null:
+  // parsed on every run. Unused with `lockfile = "whole"` in [workspace].
+  ParsedStore* parsed_store = nullptr;
+  std::string lockfile;  // "auto" or "whole" overrides [workspace] lockfile; "" = as configured
+  // In a partial clone, fetches a blob it lacks (a lockfile at an old base)
+  // and says whether it did (workspace/fetch.h); unset: a missing blob makes
+  // the lockfile count as changed.
+  std::function<bool(const std::string& blob_id)> fetch_blob;
 };
 
 // live_error: an environment's source could not say what is live (with
@@ -38,6 +48,7 @@ struct Reason {
   std::string path;          // first changed input path reached this way ("" for not_live/missing_base)
   std::string via;           // the package name for ReasonKind::package
   bool uncommitted = false;  // the path changed in the work tree, not in a commit
+  std::string detail;        // for a lockfile: what changed for this service ("lockfile: react 18.2.0 -> 18.3.1")
 };
 
 enum class Action { deploy, skip };
@@ -74,6 +85,7 @@ struct PlanStats {
   std::size_t entries_visited = 0;
   std::size_t memo_hits = 0;
   std::size_t threads = 0;
+  std::size_t lockfiles_parsed = 0;  // lockfile blobs parsed (not found in the ParsedStore)
   Stopwatch phases;  // wall time of each step of compute_plan
 };
 

@@ -93,6 +93,10 @@ std::string plan_to_json(const Plan& plan) {
       out += ", \"via\": ";
       append_string(out, reason.via);
       if (reason.uncommitted) out += ", \"uncommitted\": true";
+      if (!reason.detail.empty()) {
+        out += ", \"detail\": ";
+        append_string(out, reason.detail);
+      }
       out += "}";
     }
     out += "]";
@@ -116,6 +120,7 @@ std::string describe(const Reason& reason) {
     case ReasonKind::package:
       return fmt::format("{}{} (package {})", reason.path, where, reason.via);
     case ReasonKind::workspace:
+      if (!reason.detail.empty()) return fmt::format("{}{} ({})", reason.path, where, reason.detail);
       return fmt::format("{}{} (workspace input)", reason.path, where);
     case ReasonKind::not_live:
       return "not live";

@@ -80,7 +80,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
   }
   if (!rev) {
     out.action = Action::deploy;
-    out.reasons.push_back(Reason{ReasonKind::not_live, "", "", false});
+    out.reasons.push_back(Reason{ReasonKind::not_live, "", "", false, ""});
     return ok();
   }
   out.base_rev = *rev;
@@ -89,7 +89,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
   if (!base) return std::unexpected(base.error());
   if (missing) {
     out.action = Action::deploy;
-    out.reasons.push_back(Reason{ReasonKind::missing_base, "", "", false});
+    out.reasons.push_back(Reason{ReasonKind::missing_base, "", "", false, ""});
     return ok();
   }
   out.base = (*base)->hex;
@@ -110,7 +110,12 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
     const std::string* found = nullptr;
     std::optional<std::string> walked_to;
     ResolvedBase::FirstChange* memo = nullptr;
-    if (!input.service_excludes_apply && input.shared_slot != graph::Input::kNoSlot) {
+    // Whether a lockfile this input matches reaches the service is the
+    // service's own answer: never shared through the memo.
+    const bool judged = shared_.lockfiles && input.kind == graph::InputKind::workspace &&
+                        (!input.pattern().is_literal() || is_lockfile(input.pattern().text()));
+    std::string detail;
+    if (!judged && !input.service_excludes_apply && input.shared_slot != graph::Input::kNoSlot) {
       memo = &(*base)->first_change[input.shared_slot];
     }
     if (memo && memo->known) {
@@ -121,6 +126,11 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
       // tree order is bytewise path order, so "first" is well defined.
       auto walked = differ_.visit_changes((*base)->tree.get(), head_tree_.get(), root, [&](const std::string& path) {
         if (!graph::Graph::accepts(service, input, path)) return false;
+        if (judged && is_lockfile(path)) {
+          LockfileVerdict verdict = shared_.lockfiles->judge(service, path, (*base)->commit, shared_.head);
+          if (!verdict.changed) return false;
+          detail = std::move(verdict.detail);
+        }
         walked_to = path;
         return true;
       });
@@ -145,7 +155,7 @@ Result<void> Worker::plan_service(const graph::Service& service, ServicePlan& ou
       }
     }
     if (found) {
-      out.reasons.push_back(Reason{kind, *found, std::string(input.via()), uncommitted});
+      out.reasons.push_back(Reason{kind, *found, std::string(input.via()), uncommitted, std::move(detail)});
       answered = &input;
     }
   }

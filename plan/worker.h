@@ -39,6 +39,7 @@ struct Shared {
   vcs::ObjectId head;
   std::vector<std::string> uncommitted;      // --worktree paths, sorted
   std::map<std::string, int> users_per_rev;  // services per base revision
+  LockfileJudge* lockfiles = nullptr;        // null: a lockfile change is like any other
 };
 
 // Plans services on one thread with its own repository handle (libgit2

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   libgit2-dev liblmdb-dev libxxhash-dev libarchive-dev libtbb-dev libcli11-dev
   libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libssl-dev libgtest-dev
-  xxhash hyperfine time
+  xxhash hyperfine time python3-yaml
   libcurl4-openssl-dev
   libyaml-dev libdeflate-dev libzstd-dev zlib1g-dev unzip zip pigz zstd umoci skopeo oci-image-tool
   # servers the deploy tests and the demo start on 127.0.0.1

@@ -126,6 +126,7 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
   if (laps) laps->lap("read-live");
 
   plan::PlanOptions options = plan_options(request);
+  options.parsed_store = workspace.parsed_store();
   options.live.emplace();
   std::vector<std::string> problems;
   std::map<std::string, const ServiceState*> by_name;
@@ -147,6 +148,9 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
   if (auto bases = ensure_bases(workspace.repo(), options, request.fetch_remote, workspace.host()); !bases) {
     return std::unexpected(bases.error());
   }
+  if (!request.fetch_remote.empty()) {
+    options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+  }
   auto planned = plan::compute_plan(workspace.repo(), workspace.graph(), options);
   if (!planned) return std::unexpected(planned.error());
   for (plan::ServicePlan& service : planned->services) {
@@ -158,7 +162,7 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
     if (!live.live_sha && !live.problem.empty()) {
       service.action = plan::Action::deploy;
       service.base_rev = live.read.raw.value_or("");
-      service.reasons = {plan::Reason{plan::ReasonKind::live_error, live.problem, "", false}};
+      service.reasons = {plan::Reason{plan::ReasonKind::live_error, live.problem, "", false, ""}};
       planned->warnings.push_back(
           fmt::format("service '{}': {}; deploying it (--missing-base=deploy)", service.name, live.problem));
     }

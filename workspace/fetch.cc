@@ -198,6 +198,17 @@ std::string fetch_command(const std::string& remote, const std::vector<std::stri
   return fmt::format("git fetch --depth=1 --filter=blob:none --no-tags {} {}", remote, join(shas, " "));
 }
 
+std::function<bool(const std::string& blob_id)> blob_fetcher(const vcs::Repository& repo, const std::string& remote,
+                                                             const Host& host) {
+  return [&repo, remote, host](const std::string& blob_id) {
+    auto ran = run_git(repo,
+                       {"-c", "fetch.negotiationAlgorithm=noop", "fetch", "--no-tags", "--no-write-fetch-head",
+                        "--recurse-submodules=no", "--filter=blob:none", remote, blob_id},
+                       host);
+    return ran && ran->first.ok();
+  };
+}
+
 Result<void> ensure_bases(const vcs::Repository& repo, const plan::PlanOptions& options, const std::string& remote,
                           const Host& host) {
   Bases bases = find_bases(repo, options);

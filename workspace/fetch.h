@@ -5,6 +5,7 @@
 // the whole history (see bench/shallow_bench.sh).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,11 @@ std::string fetch_command(const std::string& remote, const std::vector<std::stri
 // An abbreviated SHA cannot be fetched: the error says so and names its service.
 Result<void> ensure_bases(const vcs::Repository& repo, const plan::PlanOptions& options, const std::string& remote,
                           const Host& host);
+
+// For plan::PlanOptions::fetch_blob: fetches one blob a partial clone lacks
+// from `remote` (`git fetch --filter=blob:none --no-write-fetch-head REMOTE
+// BLOB`), and says whether it did.
+std::function<bool(const std::string& blob_id)> blob_fetcher(const vcs::Repository& repo, const std::string& remote,
+                                                             const Host& host);
 
 }  // namespace wharf::workspace

@@ -12,6 +12,7 @@ plan::PlanOptions plan_options(const PlanRequest& request) {
   options.missing_base = request.missing_base;
   options.services = request.services;
   options.threads = request.threads;
+  options.lockfile = request.lockfile;
   return options;
 }
 
@@ -23,6 +24,7 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
                 "(a JSON object service -> live SHA) or --env NAME (an environment of wharf.toml)");
   }
   plan::PlanOptions plan_options = workspace::plan_options(request);
+  plan_options.parsed_store = workspace.parsed_store();
   if (!request.since.empty()) plan_options.since = request.since;
   if (!request.live_file.empty()) {
     auto live = plan::load_live(from_directory(options, request.live_file));
@@ -32,6 +34,9 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
   }
   if (auto bases = ensure_bases(workspace.repo(), plan_options, request.fetch_remote, workspace.host()); !bases) {
     return std::unexpected(bases.error());
+  }
+  if (!request.fetch_remote.empty()) {
+    plan_options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
   }
   if (laps) laps->lap("check-bases");
   return plan::compute_plan(workspace.repo(), workspace.graph(), plan_options);

@@ -20,6 +20,7 @@ struct PlanRequest {
   std::vector<std::string> services;  // empty: all
   std::size_t threads = 0;
   std::string fetch_remote;  // --fetch-missing: fetch missing bases from this remote (workspace/fetch.h)
+  std::string lockfile;  // --lockfile auto|whole; "" = as [workspace] lockfile says
 };
 
 // The plan's options from the request (without its bases).

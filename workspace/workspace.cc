@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include <fmt/format.h>
 
 #include "fs/real_file_system.h"
 #include "graph/config_snapshot.h"
+#include "plan/lockfiles.h"
 
 namespace wharf::workspace {
 
@@ -68,6 +70,57 @@ Result<std::unique_ptr<cache::Cache>> open_cache(const Options& options, const H
   return open_cache_in(*dir, host);
 }
 
+// The cache, opened once, by whoever asks first: a command, or the plan
+// looking for a parsed lockfile.
+struct Workspace::CacheSlot {
+  std::string dir;
+  Host host;
+  std::unique_ptr<cache::Cache> cache;
+
+  Result<cache::Cache*> get() {
+    if (!cache) {
+      auto opened = open_cache_in(dir, host);
+      if (!opened) return std::unexpected(opened.error());
+      cache = std::move(*opened);
+    }
+    return cache.get();
+  }
+};
+
+namespace {
+
+// Parsed lockfiles in the cache's `parsed` database. A cache that cannot be
+// opened or read is no store: the lockfile is parsed, as without a cache.
+class CacheParsedStore : public plan::ParsedStore {
+ public:
+  explicit CacheParsedStore(std::function<Result<cache::Cache*>()> slot) : slot_(std::move(slot)) {}
+
+  std::optional<std::string> load(std::string_view key) override {
+    cache::Cache* cache = usable();
+    if (!cache) return std::nullopt;
+    auto found = cache->env().get(cache::Db::parsed, key);
+    return found ? *found : std::nullopt;
+  }
+  void store(std::string_view key, std::string_view bytes) override {
+    cache::Cache* cache = usable();
+    if (!cache) return;
+    // A failed write only costs a parse next time.
+    (void)cache->env().write([&](cache::Txn& txn) { return txn.put(cache::Db::parsed, key, bytes); });
+  }
+
+ private:
+  cache::Cache* usable() {
+    if (failed_) return nullptr;
+    auto cache = slot_();
+    if (!cache) failed_ = true;
+    return cache ? *cache : nullptr;
+  }
+  std::function<Result<cache::Cache*>()> slot_;
+  bool failed_ = false;
+};
+
+}  // namespace
+
 Result<Workspace> Workspace::open(const Options& options, const Host& host, Stopwatch* laps) {
   auto lap = [laps](std::string_view name) {
     if (laps) laps->lap(name);
@@ -100,18 +153,19 @@ Result<Workspace> Workspace::open(const Options& options, const Host& host, Stop
   auto graph = graph::load_graph_with_snapshot(files, workspace.config_path_, snapshot);
   if (!graph) return std::unexpected(graph.error());
   lap("load-graph");
+  workspace.cache_ = std::make_unique<CacheSlot>(CacheSlot{workspace.cache_dir_, host, nullptr});
+  CacheSlot* slot = workspace.cache_.get();
+  workspace.parsed_store_ = std::make_unique<CacheParsedStore>([slot] { return slot->get(); });
   workspace.repo_ = std::make_unique<vcs::Repository>(std::move(*repo));
   workspace.graph_ = std::make_unique<graph::Graph>(std::move(*graph));
   return workspace;
 }
 
-Result<cache::Cache*> Workspace::cache() {
-  if (!cache_) {
-    auto opened = open_cache_in(cache_dir_, host_);
-    if (!opened) return std::unexpected(opened.error());
-    cache_ = std::move(*opened);
-  }
-  return cache_.get();
-}
+Workspace::Workspace() = default;
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+Workspace::~Workspace() = default;
+
+Result<cache::Cache*> Workspace::cache() { return cache_->get(); }
 
 }  // namespace wharf::workspace

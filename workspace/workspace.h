@@ -13,6 +13,10 @@
 #include "vcs/repository.h"
 #include "workspace/host.h"
 
+namespace wharf::plan {
+class ParsedStore;
+}
+
 namespace wharf::workspace {
 
 // The global flags, as given.
@@ -41,8 +45,9 @@ class Workspace {
   // graph/config_snapshot.h). `laps`, when set, gets the time of each step.
   static Result<Workspace> open(const Options& options, const Host& host, Stopwatch* laps = nullptr);
 
-  Workspace(Workspace&&) = default;
-  Workspace& operator=(Workspace&&) = default;
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
+  ~Workspace();
 
   const vcs::Repository& repo() const { return *repo_; }
   const graph::Graph& graph() const { return *graph_; }
@@ -54,15 +59,21 @@ class Workspace {
   // warning through Host::warn).
   Result<cache::Cache*> cache();
 
+  // Parsed lockfiles kept in the cache (plan/lockfiles.h), which it opens on
+  // first use; when the cache cannot be opened it keeps nothing.
+  plan::ParsedStore* parsed_store() const { return parsed_store_.get(); }
+
  private:
-  Workspace() = default;
+  struct CacheSlot;
+  Workspace();
 
   Host host_;
   std::unique_ptr<vcs::Repository> repo_;  // stable address: hashing borrows it
   std::unique_ptr<graph::Graph> graph_;
   std::string config_path_;
   std::string cache_dir_;
-  std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<CacheSlot> cache_;  // stable address: the parsed store borrows it
+  std::unique_ptr<plan::ParsedStore> parsed_store_;
 };
 
 }  // namespace wharf::workspace

@@ -14,7 +14,7 @@ Plan plan_with_path(const std::string& path) {
   service.action = Action::deploy;
   service.base = std::string(40, 'b');
   service.base_rev = "v1";
-  service.reasons.push_back(Reason{ReasonKind::package, path, "common", false});
+  service.reasons.push_back(Reason{ReasonKind::package, path, "common", false, ""});
   plan.services.push_back(service);
   plan.orphans.push_back("old \"svc\"");
   return plan;
