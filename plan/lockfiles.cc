@@ -77,51 +77,66 @@ const vcs::TreeFiles* LockfileJudge::tree_at(const vcs::ObjectId& commit) {
   return trees_.emplace(hex, std::make_unique<vcs::TreeFiles>(std::move(*tree))).first->second.get();
 }
 
-LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit) {
+LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit,
+                                                  std::vector<Pending>& pending) {
   const vcs::TreeFiles* tree = tree_at(commit);
   if (!tree) return nullptr;
   std::optional<std::string> blob = tree->blob_id(lock_path);
   if (!blob) return nullptr;
   auto it = parsed_.find(*blob);
   if (it != parsed_.end()) return it->second.get();
-  auto parsed = std::make_unique<Parsed>();
-  const std::string store_key = std::string(kStorePrefix) + *blob;
+  Parsed* parsed = parsed_.emplace(*blob, std::make_unique<Parsed>()).first->second.get();
   if (store_) {
-    if (auto bytes = store_->load(store_key)) parsed->lockfile = lockfile::decode(*bytes);
+    if (auto bytes = store_->load(std::string(kStorePrefix) + *blob)) parsed->lockfile = lockfile::decode(*bytes);
+    if (parsed->lockfile) return parsed;
   }
-  if (!parsed->lockfile) {
-    auto text = tree->read(lock_path);
-    // A partial clone lacks the blobs of old commits: fetch it, as git would.
-    if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(*blob)) {
-      text = tree->read(lock_path);
-    }
-    if (!text || !*text) {
-      parsed->error = text ? fmt::format("{} at {}: not a file", lock_path, commit.short_hex())
-                           : text.error().message;
+  auto text = tree->read(lock_path);
+  // A partial clone lacks the blobs of old commits: fetch it, as git would.
+  if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(*blob)) {
+    text = tree->read(lock_path);
+  }
+  if (text && *text) {
+    pending.push_back(Pending{parsed, std::move(**text), tree, *blob, commit.short_hex()});
+    return parsed;
+  }
+  fail_parse(*parsed, lock_path,
+             text ? fmt::format("{} at {}: not a file", lock_path, commit.short_hex()) : text.error().message);
+  return parsed;
+}
+
+void LockfileJudge::fail_parse(Parsed& parsed, const std::string& lock_path, std::string error) {
+  parsed.error = std::move(error);
+  warnings_.push_back(
+      fmt::format("{}; counting {} as changed for every service that has it", parsed.error, lock_path));
+}
+
+void LockfileJudge::parse_pending(const std::string& lock_path, std::vector<Pending>& pending) {
+  if (pending.empty()) return;
+  // The commits' texts together: one parallel pass over the groups of all
+  // of them, most of which they share.
+  std::vector<lockfile::Parser::Input> inputs;
+  for (const Pending& p : pending) inputs.push_back({lock_path, p.text, p.tree});
+  auto results = parser_->parse_all(inputs);
+  parse_count_ += pending.size();
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    Pending& p = pending[i];
+    if (results[i]) {
+      p.parsed->lockfile = std::move(*results[i]);
+      if (store_) store_->store(std::string(kStorePrefix) + p.blob, lockfile::encode(*p.parsed->lockfile));
     } else {
-      ++parse_count_;
-      auto lock = parser_->parse(lock_path, **text, *tree);
-      if (lock) {
-        parsed->lockfile = std::move(*lock);
-        if (store_) store_->store(store_key, lockfile::encode(*parsed->lockfile));
-      } else {
-        parsed->error = fmt::format("{} (at {})", lock.error().message, commit.short_hex());
-      }
-    }
-    if (!parsed->error.empty()) {
-      warnings_.push_back(fmt::format("{}; counting {} as changed for every service that has it", parsed->error,
-                                      lock_path));
+      fail_parse(*p.parsed, lock_path, fmt::format("{} (at {})", results[i].error().message, p.commit));
     }
   }
-  return parsed_.emplace(*blob, std::move(parsed)).first->second.get();
 }
 
 LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::string& lock_path,
                                      const vcs::ObjectId& base, const vcs::ObjectId& head) {
   std::lock_guard lock(mutex_);
   if (!repo_) return {true, ""};
-  Parsed* before = lockfile_at(lock_path, base);
-  Parsed* after = lockfile_at(lock_path, head);
+  std::vector<Pending> pending;
+  Parsed* before = lockfile_at(lock_path, base, pending);
+  Parsed* after = lockfile_at(lock_path, head, pending);
+  parse_pending(lock_path, pending);
   if (!before || !after) return {true, before ? "lockfile removed" : after ? "lockfile added" : ""};
   if (!before->lockfile || !after->lockfile) return {true, "lockfile unreadable"};
   if (!lockfile::same_settings(*before->lockfile, *after->lockfile)) return {true, "lockfile: settings changed"};

@@ -73,7 +73,19 @@ class LockfileJudge {
   struct Parsed;  // one lockfile blob: the parse, or why it failed
   // The lockfile at `lock_path` in `commit`: null when absent; a Parsed with
   // an error when it could not be read or parsed.
-  Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit);
+  // A lockfile's blob whose text is read and waits to be parsed.
+  struct Pending {
+    Parsed* parsed;
+    std::string text;
+    const vcs::TreeFiles* tree;
+    std::string blob;
+    std::string commit;  // short, for messages
+  };
+  // The lockfile at `lock_path` in `commit`: null when absent. One that is
+  // neither parsed yet nor in the store is added to `pending`.
+  Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit, std::vector<Pending>& pending);
+  void parse_pending(const std::string& lock_path, std::vector<Pending>& pending);
+  void fail_parse(Parsed& parsed, const std::string& lock_path, std::string error);
   const vcs::TreeFiles* tree_at(const vcs::ObjectId& commit);
 
   mutable std::mutex mutex_;

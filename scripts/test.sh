@@ -29,7 +29,7 @@ jobs=${WHARF_TEST_JOBS:-2}
 # The test folders of the sanitizer job (tests/<folder>): what parses
 # untrusted text (configs, YAML, lockfiles, Dockerfiles, git's index) and
 # what plans.
-SANITIZED_FOLDERS="util yaml fs graph infer vcs hashing plan"
+SANITIZED_FOLDERS="util yaml lockfile fs graph infer vcs hashing plan"
 launcher=$(sed -n 's/^CMAKE_CXX_COMPILER_LAUNCHER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)
 
 echo "== tests in build/"

@@ -49,12 +49,12 @@ plan::Plan sample_plan() {
   plan::Plan plan;
   plan.head = kHead;
   plan::ServicePlan api{"api", plan::Action::deploy, kLive, "2222222", {}, {}, {}};
-  api.reasons = {{plan::ReasonKind::package, "packages/common/a|b.ts", "common", false},
-                 {plan::ReasonKind::path, "services/api/x.ts", "", false}};
+  api.reasons = {{plan::ReasonKind::package, "packages/common/a|b.ts", "common", false, ""},
+                 {plan::ReasonKind::path, "services/api/x.ts", "", false, ""}};
   plan::ServicePlan web{"web", plan::Action::skip, kLive, "2222222", {}, {}, {}};
   web.drift = plan::Drift{kLive, "3333333333333333333333333333333333333333"};
   plan::ServicePlan worker{"worker", plan::Action::deploy, std::nullopt, "", {}, {}, {}};
-  worker.reasons = {{plan::ReasonKind::not_live, "", "", false}};
+  worker.reasons = {{plan::ReasonKind::not_live, "", "", false, ""}};
   plan.services = {api, web, worker};
   return plan;
 }

@@ -36,7 +36,9 @@ TEST(LockfileCorruptInputTest, TruncatedAndDamagedLockfilesNeverCrash) {
         damaged[at] = c;
         auto result = parse(path, damaged, tree);
         result ? ++parsed : ++errors;
-        if (!result) EXPECT_FALSE(result.error().message.empty());
+        if (!result) {
+          EXPECT_FALSE(result.error().message.empty());
+        }
       }
     }
   }

@@ -184,10 +184,10 @@ Model random_model(std::mt19937& rng) {
 
 // One random edit of the workspace's dependencies.
 void mutate(Model& model, std::mt19937& rng) {
-  switch (rng() % 6) {
+  switch (rng() % 8) {
     case 0:
-    case 1:  // a new version of an external package
-      ++model.externals[rng() % kExternal].version;
+    case 1:  // a new version of an external package (not the root's)
+      ++model.externals[1 + rng() % (kExternal - 1)].version;
       break;
     case 2: {  // an importer gains or loses a dependency
       auto& importer = model.importers[1 + rng() % (model.importers.size() - 1)];
@@ -195,7 +195,8 @@ void mutate(Model& model, std::mt19937& rng) {
       if (importer.externals.erase(e) == 0) importer.externals[e] = "^1.0.0";
       break;
     }
-    case 3: {  // a specifier changes, the resolution does not
+    case 3:
+    case 4: {  // a specifier changes, the resolution does not
       auto& importer = model.importers[rng() % model.importers.size()];
       if (!importer.externals.empty()) {
         auto it = importer.externals.begin();
@@ -204,11 +205,15 @@ void mutate(Model& model, std::mt19937& rng) {
       }
       break;
     }
-    case 4:  // the root's tooling
+    case 5:  // the root's tooling
       ++model.externals[0].version;
       break;
-    default:  // a global setting, rarely
+    case 6:  // a global setting, rarely
       if (rng() % 3 == 0) model.overrides = !model.overrides;
+      break;
+    default:  // two edits at once
+      mutate(model, rng);
+      mutate(model, rng);
       break;
   }
 }
@@ -244,7 +249,9 @@ TEST_P(LockfileDifferentialTest, PlansMatchClosuresOfTheModel) {
 
   int cases = 0, deploys = 0;
   for (std::size_t b = 0; b < shas.size(); ++b) {
-    for (std::size_t h = b + 1; h < shas.size(); h += 1 + rng() % 3) {
+    // Near heads: far apart, nearly every service has some change.
+    for (std::size_t h : {b + 1, b + 2, b + 4}) {
+      if (h >= shas.size()) continue;
       PlanOptions options;
       options.since = shas[b];
       options.head = shas[h];
@@ -264,7 +271,7 @@ TEST_P(LockfileDifferentialTest, PlansMatchClosuresOfTheModel) {
     }
   }
   // The random edits must give both answers often, or the test proves little.
-  EXPECT_GT(cases, 200);
+  EXPECT_GT(cases, 180);
   EXPECT_GT(deploys, cases / 5);
   EXPECT_LT(deploys, cases * 4 / 5);
 }
