@@ -26,7 +26,9 @@
 #                      lockfile = "whole"). Its importers: the root "." and
 #                      each importer whose package.json is among its own or
 #                      its packages' paths; with none but the root, any change
-#                      counts. Parsed with PyYAML (python3-yaml).
+#                      counts, and so it does when a lockfile does not parse or
+#                      names a package it does not list. Parsed with PyYAML
+#                      (python3-yaml).
 #   path entry       = file, directory (everything below), or glob: `*`/`?`
 #                      within one segment, `**` across segments (a/**/b also
 #                      matches a/b); a glob matching a directory covers
@@ -223,7 +225,10 @@ def lock_closure(doc, dirs):
         if key in visited:
             continue
         visited.add(key)
-        meta = packages.get(f"{name}@{strip_peers(version)}" if v9 else key) or {}
+        meta_key = f"{name}@{strip_peers(version)}" if v9 else key
+        if meta_key not in packages or (v9 and key not in edges):
+            return None  # a package the lockfile does not list: pnpm never writes that
+        meta = packages.get(meta_key) or {}
         integrity = (meta.get("resolution") or {}).get("integrity", "")
         out.add((name, strip_peers(version), integrity))
         snap = edges.get(key) or {}
@@ -252,7 +257,10 @@ def lockfile_reaches(name, base, head, path):
             own = True
     if not own:
         return True
-    return lock_closure(old, dirs) != lock_closure(new, dirs)
+    before, after = lock_closure(old, dirs), lock_closure(new, dirs)
+    if before is None or after is None:
+        return True  # unreadable: changed for everyone
+    return before != after
 
 # ---- live SHAs --------------------------------------------------------------------
 def resolve(rev):
