@@ -246,7 +246,7 @@ class Gen:
                "  excludeLinksFromLockfile: false", "", "importers:", "", "  .:", "    devDependencies:",
                "      typescript:", "        specifier: ^5.4.%d" % (root_rev % 6),
                "        version: 5.4.%d" % (root_rev % 6), ""]
-        direct = {}  # name@version -> pool entries it depends on
+        direct = {"typescript@5.4.%d" % (root_rev % 6): []}  # name@version -> pool entries it depends on
         for name in self.workspace_names:
             area = self.svc_area.get(name) or self.pkg_area.get(name)
             rec = self.files.get(area.root + "/package.json")

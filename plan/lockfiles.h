@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,14 @@ class LockfileJudge {
   Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit, std::vector<Pending>& pending);
   void parse_pending(const std::string& lock_path, std::vector<Pending>& pending);
   void fail_parse(Parsed& parsed, const std::string& lock_path, std::string error);
+  // (repository path of an importer's package.json, importer dir), sorted,
+  // for the importers of a base's and a head's lockfile together.
+  using Manifests = std::vector<std::pair<std::string, std::string>>;
+  const Manifests& manifests_of(const std::string& lock_path, const Parsed& before, const Parsed& after);
+  std::map<std::string, Manifests> manifests_;  // by lock path and the two Parsed
+  // Importers whose closure is surely unchanged between the two (see lockfiles.cc).
+  const std::set<std::string>& unchanged_of(const std::string& lock_path, const Parsed& before, const Parsed& after);
+  std::map<std::string, std::set<std::string>> unchanged_;
   const vcs::TreeFiles* tree_at(const vcs::ObjectId& commit);
 
   mutable std::mutex mutex_;
