@@ -65,9 +65,7 @@ Result<int> run_deploy(const GlobalOptions& global, DeployFlags flags) {
   if (!report) return std::unexpected(report.error());
   if (!flags.json) {
     for (const auto& s : report->services) {
-      if (s.status == "skip" || s.status == "no-artifact" || (s.status == "failed" && s.pusher.empty())) {
-        print_service(s);
-      }
+      if (s.ended_without_push()) print_service(s);
     }
   }
   if (g_interrupted) return fail(ErrorKind::io, "interrupted; what was pushed is recorded, nothing else");
@@ -95,7 +93,7 @@ Result<int> run_promote(const GlobalOptions& global, PromoteFlags flags) {
   if (!report) return std::unexpected(report.error());
   if (!flags.json) {
     for (const auto& s : report->services) {
-      if (s.status == "refused" || (s.status == "failed" && s.pusher.empty())) print_service(s);
+      if (s.ended_without_push() || s.status == "refused") print_service(s);
     }
   }
   return finish(*report, flags.json, "promoted to");

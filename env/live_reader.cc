@@ -41,13 +41,6 @@ void accept_value(LiveRead& read, const std::string& value, const graph::LiveSou
   read.rev = *sha;
 }
 
-std::string trim(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return std::string(text);
-}
-
 void read_http(const graph::EnvironmentConfig& environment, const std::vector<std::size_t>& which,
                std::vector<LiveRead>& reads, const LiveContext& context, Clock::time_point deadline) {
   std::vector<net::HttpRequest> requests;
@@ -99,7 +92,7 @@ void read_http(const graph::EnvironmentConfig& environment, const std::vector<st
       read.error = fmt::format("{}: {}", read.origin, value.error());
       continue;
     }
-    accept_value(read, trim(*value), source);
+    accept_value(read, std::string(trim(*value)), source);
   }
 }
 
@@ -135,7 +128,7 @@ void read_commands(const graph::EnvironmentConfig& environment, const std::vecto
     } else if (result.exit_code != 0) {
       read.error = fmt::format("{}: exited with {}{}", read.origin, result.exit_code, said.empty() ? "" : ": " + said);
     } else {
-      std::string value = trim(result.out);
+      std::string value(trim(result.out));
       if (value.find('\n') != std::string::npos) {
         read.error = fmt::format("{}: printed more than one line: {}", read.origin, printable(value));
       } else if (value.empty()) {

@@ -5,10 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include "util/text.h"
+
 namespace wharf::infer {
 
-// Without blanks, tabs and '\r' at either end.
-std::string_view trim(std::string_view text);
+using ::wharf::trim;
 
 // The lines of `text` without their '\n' (line N is element N-1); a final
 // newline does not start another line.

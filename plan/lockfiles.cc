@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
 #include <set>
 
 #include <fmt/format.h>
@@ -259,7 +258,7 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
   // When each importer reaches what it reached before, so does the service
   // (a union of equal sets): the usual case, answered from per-importer
   // digests without building the service's own closure.
-  const std::set<std::string>& unchanged = unchanged_of(lock_path, *before, *after);
+  const std::set<std::string>& unchanged = unchanged_of(*before, *after);
   if (std::all_of(dirs.begin(), dirs.end(), [&](const std::string& dir) { return unchanged.contains(dir); })) {
     return {false, ""};
   }
@@ -271,8 +270,7 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
 
 const LockfileJudge::Manifests& LockfileJudge::manifests_of(const std::string& lock_path, const Parsed& before,
                                                              const Parsed& after) {
-  std::string key = lock_path + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(&before)) + '\n' +
-                    std::to_string(reinterpret_cast<std::uintptr_t>(&after));
+  const std::pair key{&before, &after};  // a lockfile path's blobs at two commits
   auto it = manifests_.find(key);
   if (it != manifests_.end()) return it->second;
   const std::string_view lock_dir = dir_of(lock_path);
@@ -282,16 +280,13 @@ const LockfileJudge::Manifests& LockfileJudge::manifests_of(const std::string& l
   }
   std::sort(manifests.begin(), manifests.end());
   manifests.erase(std::unique(manifests.begin(), manifests.end()), manifests.end());
-  return manifests_.emplace(std::move(key), std::move(manifests)).first->second;
+  return manifests_.emplace(key, std::move(manifests)).first->second;
 }
 
-const std::set<std::string>& LockfileJudge::unchanged_of(const std::string& lock_path, const Parsed& before,
-                                                          const Parsed& after) {
-  std::string key = lock_path + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(&before)) + '\n' +
-                    std::to_string(reinterpret_cast<std::uintptr_t>(&after));
-  auto it = unchanged_.find(key);
+const std::set<std::string>& LockfileJudge::unchanged_of(const Parsed& before, const Parsed& after) {
+  auto it = unchanged_.find({&before, &after});
   if (it == unchanged_.end()) {
-    it = unchanged_.emplace(std::move(key), unchanged_importers(*before.lockfile, *after.lockfile)).first;
+    it = unchanged_.emplace(std::pair{&before, &after}, unchanged_importers(*before.lockfile, *after.lockfile)).first;
   }
   return it->second;
 }

@@ -91,10 +91,11 @@ class LockfileJudge {
   // for the importers of a base's and a head's lockfile together.
   using Manifests = std::vector<std::pair<std::string, std::string>>;
   const Manifests& manifests_of(const std::string& lock_path, const Parsed& before, const Parsed& after);
-  std::map<std::string, Manifests> manifests_;  // by lock path and the two Parsed
+  using Pair = std::pair<const Parsed*, const Parsed*>;  // a lockfile's blobs at a base and a head
+  std::map<Pair, Manifests> manifests_;
   // Importers whose closure is surely unchanged between the two (see lockfiles.cc).
-  const std::set<std::string>& unchanged_of(const std::string& lock_path, const Parsed& before, const Parsed& after);
-  std::map<std::string, std::set<std::string>> unchanged_;
+  const std::set<std::string>& unchanged_of(const Parsed& before, const Parsed& after);
+  std::map<Pair, std::set<std::string>> unchanged_;
   const vcs::TreeFiles* tree_at(const vcs::ObjectId& commit);
 
   mutable std::mutex mutex_;

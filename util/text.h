@@ -23,6 +23,9 @@ std::vector<std::string> split_list(std::string_view text, char sep);
 // Joins with a separator.
 std::string join(std::span<const std::string> parts, std::string_view sep);
 
+// `text` without blanks, tabs, '\r' and '\n' at either end.
+std::string_view trim(std::string_view text);
+
 // The position of the first NUL or other control character (below 0x20, or
 // 0x7f) in `text`; tabs and newlines are allowed when `allow_tab_newline`.
 std::optional<std::size_t> find_control_char(std::string_view text, bool allow_tab_newline = false);

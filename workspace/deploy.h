@@ -70,6 +70,12 @@ struct DeployedService {
   std::size_t requests = 0;
   double seconds = 0;  // of the push
   bool failed() const { return status == "failed" || status == "refused"; }
+  // Ended before a push, so no `pushed` event told of it (skipped, no
+  // artifact, failed before its pusher ran): a caller that prints as pushes
+  // finish prints these at the end. (A refusal is printed as an error.)
+  bool ended_without_push() const {
+    return status == "skip" || status == "no-artifact" || (status == "failed" && pusher.empty());
+  }
 };
 
 struct DeployReport {

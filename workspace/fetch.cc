@@ -27,13 +27,6 @@ bool is_hex(std::string_view text) {
   });
 }
 
-std::string trim(std::string_view text) {
-  std::size_t begin = text.find_first_not_of(" \n\r\t");
-  if (begin == std::string_view::npos) return {};
-  std::size_t end = text.find_last_not_of(" \n\r\t");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 bool is_full_sha(std::string_view text) { return (text.size() == 40 || text.size() == 64) && is_hex(text); }
 
 // Text git printed, with any password in a URL ("https://user:secret@host")
@@ -150,7 +143,7 @@ Result<void> fetch(const vcs::Repository& repo, const std::string& remote, const
                             "the whole history (git fetch --unshallow {}; fetch-depth: 0 in CI)",
                             remote, remote));
   }
-  std::string tail = trim(output);
+  std::string tail(trim(output));
   if (auto cut = tail.rfind('\n', tail.size() > 600 ? tail.size() - 600 : 0); tail.size() > 600 && cut != std::string::npos) {
     tail = tail.substr(cut + 1);
   }
