@@ -80,9 +80,9 @@ Result<int> run_plan(const GlobalOptions& global, PlanFlags flags) {
     global.lap("output");
     std::cerr << fmt::format(
         "wharf: stats: distinct_bases={} trees_walked={} entries_visited={} memo_hits={} threads={} "
-        "lockfiles_parsed={}\n",
+        "lockfiles_parsed={} lockfiles_read={}\n",
         plan->stats.distinct_bases, plan->stats.trees_walked, plan->stats.entries_visited, plan->stats.memo_hits,
-        plan->stats.threads, plan->stats.lockfiles_parsed);
+        plan->stats.threads, plan->stats.lockfiles_parsed, plan->stats.lockfiles_read);
     if (global.stopwatch) std::cerr << "wharf: stats: wharf " << global.stopwatch->str() << "\n";
     std::cerr << "wharf: stats: plan " << plan->stats.phases.str() << "\n";
   }

@@ -66,6 +66,14 @@ std::vector<std::uint32_t> importer_set(const Lockfile& lockfile, std::span<cons
   return all;
 }
 
+// Orders package ids by their package's name, for equal_range over a
+// closure's ids (sorted by package, so by name first).
+struct NameOrder {
+  const Lockfile* lockfile;
+  bool operator()(std::uint32_t id, std::string_view name) const { return lockfile->packages[id].name < name; }
+  bool operator()(std::string_view name, std::uint32_t id) const { return name < lockfile->packages[id].name; }
+};
+
 }  // namespace
 
 ClosureIndex::ClosureIndex(const Lockfile& lockfile)
@@ -147,33 +155,56 @@ Closure closure(const Lockfile& lockfile, std::span<const std::string> importer_
 
 std::string describe_changes(const Lockfile& before_lockfile, const Closure& before, const Lockfile& after_lockfile,
                              const Closure& after, std::size_t limit) {
-  // name -> (versions before, versions after), each version with its integrity
-  struct Sides {
-    std::map<std::string, std::string> before, after;
+  // Both id lists are in (name, version, integrity) order: one merge finds
+  // the names whose packages differ, and only those are looked at closely
+  // (a closure has thousands of packages, a change a few).
+  std::vector<std::string_view> names;
+  auto note = [&](const Package& p) {
+    if (names.empty() || names.back() != p.name) names.push_back(p.name);
   };
-  std::map<std::string, Sides> by_name;
-  for (std::uint32_t id : before.ids) {
-    const Package& p = before_lockfile.packages[id];
-    by_name[p.name].before.emplace(p.version, p.integrity);
+  for (std::size_t i = 0, j = 0; i < before.ids.size() || j < after.ids.size();) {
+    if (j == after.ids.size()) {
+      note(before_lockfile.packages[before.ids[i++]]);
+      continue;
+    }
+    if (i == before.ids.size()) {
+      note(after_lockfile.packages[after.ids[j++]]);
+      continue;
+    }
+    const Package& b = before_lockfile.packages[before.ids[i]];
+    const Package& a = after_lockfile.packages[after.ids[j]];
+    auto order = b <=> a;
+    if (order == 0) {
+      ++i, ++j;
+    } else if (order < 0) {
+      note(b), ++i;
+    } else {
+      note(a), ++j;
+    }
   }
-  for (std::uint32_t id : after.ids) {
-    const Package& p = after_lockfile.packages[id];
-    by_name[p.name].after.emplace(p.version, p.integrity);
-  }
+  // A name's versions on one side, each with its integrity.
+  auto versions = [](const Lockfile& lockfile, const Closure& closure, std::string_view name) {
+    auto [first, last] = std::equal_range(closure.ids.begin(), closure.ids.end(), name, NameOrder{&lockfile});
+    std::map<std::string, std::string> out;
+    for (auto it = first; it != last; ++it) out.emplace(lockfile.packages[*it].version, lockfile.packages[*it].integrity);
+    return out;
+  };
   std::vector<std::string> items;
-  for (const auto& [name, sides] : by_name) {
-    if (sides.before == sides.after) continue;
+  for (std::string_view name : names) {
+    auto was = versions(before_lockfile, before, name);
+    auto now = versions(after_lockfile, after, name);
+    if (was == now) continue;
     std::vector<std::string> removed, added;
-    for (const auto& [version, integrity] : sides.before) {
-      auto it = sides.after.find(version);
-      if (it == sides.after.end()) {
+    for (const auto& [version, integrity] : was) {
+      auto it = now.find(version);
+      if (it == now.end()) {
         removed.push_back(version);
       } else if (it->second != integrity) {
         items.push_back(fmt::format("{} {} (integrity)", name, version));
       }
     }
-    for (const auto& [version, integrity] : sides.after) {
-      if (!sides.before.contains(version)) added.push_back(version);
+    for (const auto& [version, integrity] : now) {
+      if (!was.contains(version)) added.push_back(version);
     }
     if (removed.size() == 1 && added.size() == 1) {
       items.push_back(fmt::format("{} {} -> {}", name, removed.front(), added.front()));

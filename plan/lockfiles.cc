@@ -5,14 +5,23 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include "lockfile/lockfile.h"
+#include "util/bytes.h"
 
 namespace wharf::plan {
 
 namespace {
 
 constexpr std::string_view kStorePrefix = "lockfile/";
+// Verdicts of one pair of a lockfile's blobs: "lockpair/BEFORE/AFTER/PATH",
+// PATH as a hash (a key is at most 511 bytes in LMDB).
+constexpr std::string_view kPairPrefix = "lockpair/";
+constexpr std::string_view kPairMagic = "WLKP";
+// Bump when what a verdict means changes (the importers a service has, the
+// closure rule, the detail's text): records of another version are ignored.
+constexpr std::uint8_t kPairVersion = 1;
 
 std::string_view dir_of(std::string_view path) {
   auto slash = path.rfind('/');
@@ -132,12 +141,75 @@ struct LockfileJudge::Parsed {
     return *index;
   }
 
-  const lockfile::Closure& closure_of(const std::vector<std::string>& dirs) {
-    std::string key;
-    for (const auto& dir : dirs) key += dir + '\n';
+  const lockfile::Closure& closure_of(const std::vector<std::string>& dirs, const std::string& key) {
     auto it = closures.find(key);
     if (it == closures.end()) it = closures.emplace(key, closure_index().closure(dirs)).first;
     return it->second;
+  }
+};
+
+// What a run learns about a lockfile's blobs at a base and a head, kept in
+// the store so that the next run answers without reading either: the
+// importers' package.json paths (to find a service's importers), whether the
+// global settings changed, and each importer set's verdict.
+struct LockfileJudge::PairRecord {
+  // (repository path of an importer's package.json, importer dir), sorted,
+  // for the importers of both lockfiles together.
+  std::vector<std::pair<std::string, std::string>> manifests;
+  bool settings_changed = false;
+  std::map<std::string, LockfileVerdict> verdicts;  // by importer set ("a\nb\n")
+  bool dirty = false;                               // learnt something the store lacks
+
+  // This run's reading of the lockfiles, when it needed them.
+  bool readable = true;
+  Parsed* before = nullptr;
+  Parsed* after = nullptr;
+  std::string lock_path;
+  vcs::ObjectId base, head;  // commits whose trees have the blobs
+  std::optional<std::set<std::string>> unchanged;  // see unchanged_importers()
+
+  std::string encode() const {
+    ByteWriter w;
+    w.raw(kPairMagic);
+    w.byte(kPairVersion);
+    w.byte(settings_changed ? 1 : 0);
+    w.varint(manifests.size());
+    for (const auto& [path, dir] : manifests) {
+      w.string(path);
+      w.string(dir);
+    }
+    w.varint(verdicts.size());
+    for (const auto& [key, verdict] : verdicts) {
+      w.string(key);
+      w.byte(verdict.changed ? 1 : 0);
+      w.string(verdict.detail);
+    }
+    return std::move(w).seal();
+  }
+
+  // False (and nothing changed) unless `bytes` is a whole record of this version.
+  bool decode(std::string_view bytes) {
+    auto body = unseal(bytes);
+    if (!body || !body->starts_with(kPairMagic)) return false;
+    ByteReader r(body->substr(kPairMagic.size()));
+    if (r.byte() != kPairVersion) return false;
+    const std::uint8_t settings = r.byte();
+    decltype(manifests) read_manifests(r.count());
+    for (auto& [path, dir] : read_manifests) {
+      path = r.string();
+      dir = r.string();
+    }
+    decltype(verdicts) read_verdicts;
+    for (std::size_t n = r.count(); n > 0 && r.ok(); --n) {
+      std::string key = r.string();
+      const std::uint8_t changed = r.byte();
+      read_verdicts[std::move(key)] = LockfileVerdict{changed != 0, r.string()};
+    }
+    if (!r.done() || settings > 1) return false;
+    settings_changed = settings != 0;
+    manifests = std::move(read_manifests);
+    verdicts = std::move(read_verdicts);
+    return true;
   }
 };
 
@@ -165,26 +237,30 @@ const vcs::TreeFiles* LockfileJudge::tree_at(const vcs::ObjectId& commit) {
   return trees_.emplace(hex, std::make_unique<vcs::TreeFiles>(std::move(*tree))).first->second.get();
 }
 
-LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit,
-                                                  std::vector<Pending>& pending) {
+std::optional<std::string> LockfileJudge::blob_at(const std::string& lock_path, const vcs::ObjectId& commit) {
   const vcs::TreeFiles* tree = tree_at(commit);
-  if (!tree) return nullptr;
-  std::optional<std::string> blob = tree->blob_id(lock_path);
-  if (!blob) return nullptr;
-  auto it = parsed_.find(*blob);
+  if (!tree) return std::nullopt;
+  return tree->blob_id(lock_path);
+}
+
+LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit,
+                                                  const std::string& blob, std::vector<Pending>& pending) {
+  auto it = parsed_.find(blob);
   if (it != parsed_.end()) return it->second.get();
-  Parsed* parsed = parsed_.emplace(*blob, std::make_unique<Parsed>()).first->second.get();
+  Parsed* parsed = parsed_.emplace(blob, std::make_unique<Parsed>()).first->second.get();
+  ++read_count_;
   if (store_) {
-    if (auto bytes = store_->load(std::string(kStorePrefix) + *blob)) parsed->lockfile = lockfile::decode(*bytes);
+    if (auto bytes = store_->load(std::string(kStorePrefix) + blob)) parsed->lockfile = lockfile::decode(*bytes);
     if (parsed->lockfile) return parsed;
   }
+  const vcs::TreeFiles* tree = tree_at(commit);
   auto text = tree->read(lock_path);
   // A partial clone lacks the blobs of old commits: fetch it, as git would.
-  if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(*blob)) {
+  if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(blob)) {
     text = tree->read(lock_path);
   }
   if (text && *text) {
-    pending.push_back(Pending{parsed, std::move(**text), tree, *blob, commit.short_hex()});
+    pending.push_back(Pending{parsed, std::move(**text), tree, blob, commit.short_hex()});
     return parsed;
   }
   fail_parse(*parsed, lock_path,
@@ -217,17 +293,62 @@ void LockfileJudge::parse_pending(const std::string& lock_path, std::vector<Pend
   }
 }
 
+bool LockfileJudge::read_pair(PairRecord& pair) {
+  if (!pair.before) {
+    const std::string& lock_path = pair.lock_path;
+    std::vector<Pending> pending;
+    auto before_blob = blob_at(lock_path, pair.base);
+    auto after_blob = blob_at(lock_path, pair.head);
+    pair.before = lockfile_at(lock_path, pair.base, *before_blob, pending);
+    pair.after = lockfile_at(lock_path, pair.head, *after_blob, pending);
+    parse_pending(lock_path, pending);
+  }
+  return pair.before->lockfile && pair.after->lockfile;
+}
+
+LockfileJudge::PairRecord& LockfileJudge::pair_of(const std::string& lock_path, const std::string& before_blob,
+                                                  const std::string& after_blob, const vcs::ObjectId& base,
+                                                  const vcs::ObjectId& head) {
+  std::string key = fmt::format("{}{}/{}/{:016x}", kPairPrefix, before_blob, after_blob,
+                                XXH3_64bits(lock_path.data(), lock_path.size()));
+  auto it = pairs_.find(key);
+  if (it != pairs_.end()) return *it->second;
+  PairRecord& pair = *pairs_.emplace(key, std::make_unique<PairRecord>()).first->second;
+  pair.lock_path = lock_path;
+  pair.base = base;
+  pair.head = head;
+  if (store_) {
+    if (auto bytes = store_->load(key); bytes && pair.decode(*bytes)) return pair;
+  }
+  if (!read_pair(pair)) {
+    pair.readable = false;  // not kept: the next run warns again
+    return pair;
+  }
+  const lockfile::Lockfile& before = *pair.before->lockfile;
+  const lockfile::Lockfile& after = *pair.after->lockfile;
+  pair.settings_changed = !lockfile::same_settings(before, after);
+  const std::string_view lock_dir = dir_of(lock_path);
+  for (const lockfile::Lockfile* lockfile : {&before, &after}) {
+    for (const auto& dir : lockfile::importers(*lockfile)) pair.manifests.emplace_back(manifest_of(lock_dir, dir), dir);
+  }
+  std::sort(pair.manifests.begin(), pair.manifests.end());
+  pair.manifests.erase(std::unique(pair.manifests.begin(), pair.manifests.end()), pair.manifests.end());
+  pair.dirty = true;
+  return pair;
+}
+
 LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::string& lock_path,
                                      const vcs::ObjectId& base, const vcs::ObjectId& head) {
   std::lock_guard lock(mutex_);
   if (!repo_) return {true, ""};
-  std::vector<Pending> pending;
-  Parsed* before = lockfile_at(lock_path, base, pending);
-  Parsed* after = lockfile_at(lock_path, head, pending);
-  parse_pending(lock_path, pending);
-  if (!before || !after) return {true, before ? "lockfile removed" : after ? "lockfile added" : ""};
-  if (!before->lockfile || !after->lockfile) return {true, "lockfile unreadable"};
-  if (!lockfile::same_settings(*before->lockfile, *after->lockfile)) return {true, "lockfile: settings changed"};
+  std::optional<std::string> before_blob = blob_at(lock_path, base);
+  std::optional<std::string> after_blob = blob_at(lock_path, head);
+  if (!before_blob || !after_blob) {
+    return {true, before_blob ? "lockfile removed" : after_blob ? "lockfile added" : ""};
+  }
+  PairRecord& pair = pair_of(lock_path, *before_blob, *after_blob, base, head);
+  if (!pair.readable) return {true, "lockfile unreadable"};
+  if (pair.settings_changed) return {true, "lockfile: settings changed"};
 
   // The service's importers: the workspace root's (its tooling builds every
   // service) and those whose package.json the service has as an input of its
@@ -236,7 +357,7 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
   // Only the manifests below an input's root can match it: looked up in the
   // sorted manifests of both lockfiles, not tried one by one (700 importers
   // times 500 services was most of a plan).
-  const Manifests& manifests = manifests_of(lock_path, *before, *after);
+  const auto& manifests = pair.manifests;
   std::set<std::string> found;
   for (const graph::Input& input : service.inputs) {
     if (input.kind == graph::InputKind::workspace) continue;
@@ -249,46 +370,48 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
       if (covering && covering->kind != graph::InputKind::workspace) found.insert(it->second);
     }
   }
-  const bool own = !found.empty();
+  if (found.empty()) return {true, "lockfile: no importer of its own in it"};
   std::vector<std::string> dirs{"."};
   for (const auto& dir : found) {
     if (dir != ".") dirs.push_back(dir);
   }
-  if (!own) return {true, "lockfile: no importer of its own in it"};
+  return compare(pair, dirs);
+}
+
+LockfileVerdict LockfileJudge::compare(PairRecord& pair, const std::vector<std::string>& dirs) {
+  std::string key;
+  for (const auto& dir : dirs) key += dir + '\n';
+  auto known = pair.verdicts.find(key);
+  if (known != pair.verdicts.end()) return known->second;
+  // A record from the store that lacks this importer set: read the lockfiles now.
+  if (!read_pair(pair)) return {true, "lockfile unreadable"};
+  const lockfile::Lockfile& before = *pair.before->lockfile;
+  const lockfile::Lockfile& after = *pair.after->lockfile;
   // When each importer reaches what it reached before, so does the service
-  // (a union of equal sets): the usual case, answered from per-importer
-  // digests without building the service's own closure.
-  const std::set<std::string>& unchanged = unchanged_of(*before, *after);
-  if (std::all_of(dirs.begin(), dirs.end(), [&](const std::string& dir) { return unchanged.contains(dir); })) {
-    return {false, ""};
+  // (a union of equal sets): the usual case, answered from one pass over
+  // the graphs without building the service's own closure.
+  if (!pair.unchanged) pair.unchanged = unchanged_importers(before, after);
+  LockfileVerdict verdict{false, ""};
+  if (!std::all_of(dirs.begin(), dirs.end(), [&](const std::string& dir) { return pair.unchanged->contains(dir); })) {
+    const lockfile::Closure& old_closure = pair.before->closure_of(dirs, key);
+    const lockfile::Closure& new_closure = pair.after->closure_of(dirs, key);
+    if (old_closure.digest != new_closure.digest) {
+      verdict = {true, "lockfile: " + lockfile::describe_changes(before, old_closure, after, new_closure)};
+    }
   }
-  const lockfile::Closure& old_closure = before->closure_of(dirs);
-  const lockfile::Closure& new_closure = after->closure_of(dirs);
-  if (old_closure.digest == new_closure.digest) return {false, ""};
-  return {true, "lockfile: " + lockfile::describe_changes(*before->lockfile, old_closure, *after->lockfile, new_closure)};
+  pair.verdicts.emplace(key, verdict);
+  pair.dirty = true;
+  return verdict;
 }
 
-const LockfileJudge::Manifests& LockfileJudge::manifests_of(const std::string& lock_path, const Parsed& before,
-                                                             const Parsed& after) {
-  const std::pair key{&before, &after};  // a lockfile path's blobs at two commits
-  auto it = manifests_.find(key);
-  if (it != manifests_.end()) return it->second;
-  const std::string_view lock_dir = dir_of(lock_path);
-  Manifests manifests;
-  for (const Parsed* parsed : {&before, &after}) {
-    for (const auto& dir : lockfile::importers(*parsed->lockfile)) manifests.emplace_back(manifest_of(lock_dir, dir), dir);
+void LockfileJudge::save() {
+  std::lock_guard lock(mutex_);
+  if (!store_) return;
+  for (auto& [key, pair] : pairs_) {
+    if (!pair->dirty || !pair->readable) continue;
+    store_->store(key, pair->encode());
+    pair->dirty = false;
   }
-  std::sort(manifests.begin(), manifests.end());
-  manifests.erase(std::unique(manifests.begin(), manifests.end()), manifests.end());
-  return manifests_.emplace(key, std::move(manifests)).first->second;
-}
-
-const std::set<std::string>& LockfileJudge::unchanged_of(const Parsed& before, const Parsed& after) {
-  auto it = unchanged_.find({&before, &after});
-  if (it == unchanged_.end()) {
-    it = unchanged_.emplace(std::pair{&before, &after}, unchanged_importers(*before.lockfile, *after.lockfile)).first;
-  }
-  return it->second;
 }
 
 std::vector<std::string> LockfileJudge::warnings() const {
@@ -301,6 +424,11 @@ std::vector<std::string> LockfileJudge::warnings() const {
 std::size_t LockfileJudge::parsed() const {
   std::lock_guard lock(mutex_);
   return parse_count_;
+}
+
+std::size_t LockfileJudge::read() const {
+  std::lock_guard lock(mutex_);
+  return read_count_;
 }
 
 }  // namespace wharf::plan

@@ -19,7 +19,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,15 +64,24 @@ class LockfileJudge {
   LockfileVerdict judge(const graph::Service& service, const std::string& lock_path, const vcs::ObjectId& base,
                         const vcs::ObjectId& head);
 
+  // Keeps what this run learnt in the store: for each pair of lockfile
+  // blobs judged, the verdicts by importer set, so that the next run with
+  // the same pair answers without reading either lockfile. Call once, after
+  // the plan.
+  void save();
+
   // Problems met (unparsable lockfiles, missing blobs), each once, sorted.
   std::vector<std::string> warnings() const;
   // Lockfiles parsed in this run (not found in the store), for tests and --stats.
   std::size_t parsed() const;
+  // Lockfiles read in this run, parsed or decoded from the store: none when
+  // every verdict was found in the store.
+  std::size_t read() const;
+
+  struct PairRecord;  // verdicts for one lockfile's blobs at a base and a head
 
  private:
   struct Parsed;  // one lockfile blob: the parse, or why it failed
-  // The lockfile at `lock_path` in `commit`: null when absent; a Parsed with
-  // an error when it could not be read or parsed.
   // A lockfile's blob whose text is read and waits to be parsed.
   struct Pending {
     Parsed* parsed;
@@ -82,20 +90,20 @@ class LockfileJudge {
     std::string blob;
     std::string commit;  // short, for messages
   };
-  // The lockfile at `lock_path` in `commit`: null when absent. One that is
-  // neither parsed yet nor in the store is added to `pending`.
-  Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit, std::vector<Pending>& pending);
+  std::optional<std::string> blob_at(const std::string& lock_path, const vcs::ObjectId& commit);
+  // The lockfile at `lock_path` in `commit`, whose blob is `blob`. One that
+  // is neither parsed yet nor in the store is added to `pending`.
+  Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit, const std::string& blob,
+                      std::vector<Pending>& pending);
   void parse_pending(const std::string& lock_path, std::vector<Pending>& pending);
   void fail_parse(Parsed& parsed, const std::string& lock_path, std::string error);
-  // (repository path of an importer's package.json, importer dir), sorted,
-  // for the importers of a base's and a head's lockfile together.
-  using Manifests = std::vector<std::pair<std::string, std::string>>;
-  const Manifests& manifests_of(const std::string& lock_path, const Parsed& before, const Parsed& after);
-  using Pair = std::pair<const Parsed*, const Parsed*>;  // a lockfile's blobs at a base and a head
-  std::map<Pair, Manifests> manifests_;
-  // Importers whose closure is surely unchanged between the two (see lockfiles.cc).
-  const std::set<std::string>& unchanged_of(const Parsed& before, const Parsed& after);
-  std::map<Pair, std::set<std::string>> unchanged_;
+  // The record of a pair: from this run, from the store, or made by reading
+  // both lockfiles.
+  PairRecord& pair_of(const std::string& lock_path, const std::string& before_blob, const std::string& after_blob,
+                      const vcs::ObjectId& base, const vcs::ObjectId& head);
+  // Both lockfiles of a pair, parsed (or decoded); false when one is unreadable.
+  bool read_pair(PairRecord& pair);
+  LockfileVerdict compare(PairRecord& pair, const std::vector<std::string>& dirs);
   const vcs::TreeFiles* tree_at(const vcs::ObjectId& commit);
 
   mutable std::mutex mutex_;
@@ -106,8 +114,10 @@ class LockfileJudge {
   std::function<bool(const std::string& blob_id)> fetch_blob_;
   std::map<std::string, std::unique_ptr<vcs::TreeFiles>> trees_;  // by commit hex
   std::map<std::string, std::unique_ptr<Parsed>> parsed_;         // by blob id
+  std::map<std::string, std::unique_ptr<PairRecord>> pairs_;      // by store key
   std::vector<std::string> warnings_;
   std::size_t parse_count_ = 0;
+  std::size_t read_count_ = 0;
 };
 
 }  // namespace wharf::plan

@@ -282,9 +282,11 @@ Result<Plan> Planner::run() {
   plan_.warnings.insert(plan_.warnings.begin(), unmatched.begin(), unmatched.end());
   plan_.stats.phases.lap("check-patterns");
   if (lockfiles) {
+    lockfiles->save();
     auto problems = lockfiles->warnings();
     plan_.warnings.insert(plan_.warnings.end(), problems.begin(), problems.end());
     plan_.stats.lockfiles_parsed = lockfiles->parsed();
+    plan_.stats.lockfiles_read = lockfiles->read();
   }
   plan_.services = std::move(planned);
   for (const auto& service : plan_.services) {

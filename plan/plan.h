@@ -86,6 +86,7 @@ struct PlanStats {
   std::size_t memo_hits = 0;
   std::size_t threads = 0;
   std::size_t lockfiles_parsed = 0;  // lockfile blobs parsed (not found in the ParsedStore)
+  std::size_t lockfiles_read = 0;    // parsed or decoded: 0 when the store had every verdict
   Stopwatch phases;  // wall time of each step of compute_plan
 };
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "plan/plan.h"
+#include "tests/plan/memory_store.h"
 #include "tests/testing/git_repo.h"
 
 namespace wharf::plan {
@@ -247,6 +248,9 @@ TEST_P(LockfileDifferentialTest, PlansMatchClosuresOfTheModel) {
   auto opened = vcs::Repository::open(repo.path());
   ASSERT_TRUE(opened);
 
+  // Verdicts kept between runs (the cache) accumulate over the cases: each
+  // plan runs twice, the second time from what the first kept.
+  MemoryStore store;
   int cases = 0, deploys = 0;
   for (std::size_t b = 0; b < shas.size(); ++b) {
     // Near heads: far apart, nearly every service has some change.
@@ -255,9 +259,13 @@ TEST_P(LockfileDifferentialTest, PlansMatchClosuresOfTheModel) {
       PlanOptions options;
       options.since = shas[b];
       options.head = shas[h];
+      options.parsed_store = &store;
       auto plan = compute_plan(*opened, *graph, options);
       ASSERT_TRUE(plan) << plan.error().message;
       EXPECT_TRUE(plan->warnings.empty()) << plan->warnings.front();
+      auto again = compute_plan(*opened, *graph, options);
+      ASSERT_TRUE(again) << again.error().message;
+      EXPECT_EQ(again->stats.lockfiles_read, 0u);
       const bool text_changed = models[b].render(v9) != models[h].render(v9);
       for (int s = 0; s < kServices; ++s) {
         const ServicePlan& got = plan->services.at(static_cast<std::size_t>(s));
@@ -265,6 +273,9 @@ TEST_P(LockfileDifferentialTest, PlansMatchClosuresOfTheModel) {
                                          models[b].closure({0, 1 + s}) != models[h].closure({0, 1 + s}));
         EXPECT_EQ(got.action == Action::deploy, expected)
             << "svc" << s << " from c" << b << " to c" << h << (got.reasons.empty() ? "" : ": " + got.reasons[0].detail);
+        const ServicePlan& kept = again->services.at(static_cast<std::size_t>(s));
+        EXPECT_EQ(kept.action, got.action) << "svc" << s << " from c" << b << " to c" << h << ", from the kept verdicts";
+        EXPECT_EQ(kept.reasons.empty() ? "" : kept.reasons[0].detail, got.reasons.empty() ? "" : got.reasons[0].detail);
         ++cases;
         deploys += expected;
       }

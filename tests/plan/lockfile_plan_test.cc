@@ -10,6 +10,7 @@
 
 #include "plan/lockfiles.h"
 #include "plan/plan.h"
+#include "tests/plan/memory_store.h"
 #include "tests/testing/git_repo.h"
 
 namespace wharf::plan {
@@ -121,20 +122,6 @@ snapshots:
                      fmt::arg("i_zod", integrity("zod", v.zod)));
   return out;
 }
-
-// A ParsedStore in memory that counts what it is asked.
-class MemoryStore : public ParsedStore {
- public:
-  std::optional<std::string> load(std::string_view key) override {
-    ++loads;
-    auto it = entries.find(std::string(key));
-    if (it == entries.end()) return std::nullopt;
-    return it->second;
-  }
-  void store(std::string_view key, std::string_view bytes) override { entries[std::string(key)] = bytes; }
-  std::map<std::string, std::string> entries;
-  int loads = 0;
-};
 
 class LockfilePlanTest : public ::testing::Test {
  protected:
@@ -291,10 +278,14 @@ TEST_F(LockfilePlanTest, ParsedLockfilesAreKeptByBlobAndNotParsedAgain) {
   auto first = Run(base_, kConfig, &store);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->stats.lockfiles_parsed, 2u);
-  EXPECT_EQ(store.entries.size(), 2u);
+  EXPECT_EQ(first->stats.lockfiles_read, 2u);
+  // The two lockfiles, and the verdicts of their pair.
+  ASSERT_EQ(store.entries.size(), 3u);
   auto second = Run(base_, kConfig, &store);
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->stats.lockfiles_parsed, 0u);
+  // Every verdict was kept: the next run does not even decode the lockfiles.
+  EXPECT_EQ(second->stats.lockfiles_read, 0u);
   EXPECT_EQ(Deploys(*second), Deploys(*first));
   // A damaged entry is a parse, never a wrong answer.
   for (auto& [key, bytes] : store.entries) bytes[bytes.size() / 2] ^= 0x5a;
@@ -302,6 +293,34 @@ TEST_F(LockfilePlanTest, ParsedLockfilesAreKeptByBlobAndNotParsedAgain) {
   ASSERT_TRUE(third) << third.error().message;
   EXPECT_EQ(third->stats.lockfiles_parsed, 2u);
   EXPECT_EQ(Deploys(*third), Deploys(*first));
+}
+
+TEST_F(LockfilePlanTest, AKeptPairWithoutAServicesImportersReadsTheLockfilesForIt) {
+  Versions v;
+  v.left_pad = "1.3.1";
+  CommitLock(v);
+  MemoryStore store;
+  // First only api, whose verdict is kept; then worker too: its importer
+  // set is not in the kept pair, so the lockfiles are decoded (not parsed).
+  const std::string only_api = std::string(kConfig).substr(0, std::string(kConfig).find("[service.worker]"));
+  auto first = Run(base_, only_api, &store);
+  ASSERT_TRUE(first) << first.error().message;
+  auto both = Run(base_, kConfig, &store);
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->stats.lockfiles_parsed, 0u);
+  EXPECT_EQ(both->stats.lockfiles_read, 2u);
+  auto fresh = Run(base_, kConfig, nullptr);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(Deploys(*both), Deploys(*fresh));
+  // Damage confined to the pair's record: decoded again, same answer.
+  for (auto& [key, bytes] : store.entries) {
+    if (key.starts_with("lockpair/")) bytes[bytes.size() / 3] ^= 0x11;
+  }
+  auto damaged = Run(base_, kConfig, &store);
+  ASSERT_TRUE(damaged) << damaged.error().message;
+  EXPECT_EQ(damaged->stats.lockfiles_parsed, 0u);
+  EXPECT_EQ(damaged->stats.lockfiles_read, 2u);
+  EXPECT_EQ(Deploys(*damaged), Deploys(*fresh));
 }
 
 TEST_F(LockfilePlanTest, EachServiceIsJudgedAgainstItsOwnBase) {
