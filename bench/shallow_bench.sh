@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plans in a depth-1 CI clone (issue 18), on the benchmark repository served
 # from a local bare remote (file://, so git packs and sends objects as over a
-# network):
+# network), repacked as a server's repository is:
 #   full:    git clone (all history, a checkout, as fetch-depth: 0 does)
 #            + wharf plan --live
 #   shallow: git clone --depth=1 --filter=blob:none --no-checkout, then a
@@ -27,6 +27,10 @@ bench_enter_repo shallow
 
 remote=$RES/remote.git
 git clone -q --bare "$REPO" "$remote"
+# Packed as a server keeps it (git gc; GitHub repacks): versions of a file
+# stored as deltas of each other. The generator writes every blob whole, so
+# a fetch of old lockfile blobs would carry each whole (18 MB instead of 1.4).
+git -C "$remote" repack -a -d -f -q
 git -C "$remote" config uploadpack.allowFilter true
 git -C "$remote" config uploadpack.allowAnySHA1InWant true
 cp .wharf-bench/live.json "$RES/live.json"

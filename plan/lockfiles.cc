@@ -215,9 +215,8 @@ struct LockfileJudge::PairRecord {
 
 bool is_lockfile(std::string_view path) { return lockfile::format_for_path(path).has_value(); }
 
-LockfileJudge::LockfileJudge(const vcs::Repository& repo, ParsedStore* store,
-                             std::function<bool(const std::string& blob_id)> fetch_blob)
-    : store_(store), parser_(std::make_unique<lockfile::Parser>()), fetch_blob_(std::move(fetch_blob)) {
+LockfileJudge::LockfileJudge(const vcs::Repository& repo, ParsedStore* store, FetchBlobs fetch_blobs)
+    : store_(store), parser_(std::make_unique<lockfile::Parser>()), fetch_blobs_(std::move(fetch_blobs)) {
   auto opened = vcs::Repository::open(repo.git_dir());
   if (opened) {
     repo_.emplace(std::move(*opened));
@@ -256,7 +255,7 @@ LockfileJudge::Parsed* LockfileJudge::lockfile_at(const std::string& lock_path, 
   const vcs::TreeFiles* tree = tree_at(commit);
   auto text = tree->read(lock_path);
   // A partial clone lacks the blobs of old commits: fetch it, as git would.
-  if (!text && text.error().kind == ErrorKind::not_found && fetch_blob_ && fetch_blob_(blob)) {
+  if (!text && text.error().kind == ErrorKind::not_found && fetch_blobs_ && fetch_blobs_({blob})) {
     text = tree->read(lock_path);
   }
   if (text && *text) {
@@ -306,20 +305,59 @@ bool LockfileJudge::read_pair(PairRecord& pair) {
   return pair.before->lockfile && pair.after->lockfile;
 }
 
+std::string LockfileJudge::pair_key(const std::string& lock_path, const std::string& before_blob,
+                                    const std::string& after_blob) {
+  return fmt::format("{}{}/{}/{:016x}", kPairPrefix, before_blob, after_blob,
+                     XXH3_64bits(lock_path.data(), lock_path.size()));
+}
+
+LockfileJudge::PairRecord* LockfileJudge::known_pair(const std::string& key) {
+  auto it = pairs_.find(key);
+  if (it != pairs_.end()) return it->second.get();
+  if (!store_) return nullptr;
+  auto bytes = store_->load(key);
+  auto pair = std::make_unique<PairRecord>();
+  if (!bytes || !pair->decode(*bytes)) return nullptr;
+  return pairs_.emplace(key, std::move(pair)).first->second.get();
+}
+
+void LockfileJudge::prefetch(const std::vector<std::string>& lock_paths, const std::vector<vcs::ObjectId>& bases,
+                             const vcs::ObjectId& head) {
+  std::lock_guard lock(mutex_);
+  if (!repo_ || !fetch_blobs_) return;
+  std::set<std::string> wanted;
+  for (const std::string& lock_path : lock_paths) {
+    std::optional<std::string> after = blob_at(lock_path, head);
+    if (!after) continue;
+    for (const vcs::ObjectId& base : bases) {
+      std::optional<std::string> before = blob_at(lock_path, base);
+      if (!before || *before == *after || known_pair(pair_key(lock_path, *before, *after))) continue;
+      for (const std::string* blob : {&*before, &*after}) {
+        if (wanted.contains(*blob) || repo_->has_object(*blob)) continue;
+        if (store_ && store_->load(std::string(kStorePrefix) + *blob)) continue;
+        wanted.insert(*blob);
+      }
+    }
+  }
+  if (!wanted.empty()) fetch_blobs_(std::vector<std::string>(wanted.begin(), wanted.end()));
+}
+
 LockfileJudge::PairRecord& LockfileJudge::pair_of(const std::string& lock_path, const std::string& before_blob,
                                                   const std::string& after_blob, const vcs::ObjectId& base,
                                                   const vcs::ObjectId& head) {
-  std::string key = fmt::format("{}{}/{}/{:016x}", kPairPrefix, before_blob, after_blob,
-                                XXH3_64bits(lock_path.data(), lock_path.size()));
-  auto it = pairs_.find(key);
-  if (it != pairs_.end()) return *it->second;
+  std::string key = pair_key(lock_path, before_blob, after_blob);
+  if (PairRecord* known = known_pair(key)) {
+    if (known->lock_path.empty()) {  // kept in the store: where to read the lockfiles if a verdict is missing
+      known->lock_path = lock_path;
+      known->base = base;
+      known->head = head;
+    }
+    return *known;
+  }
   PairRecord& pair = *pairs_.emplace(key, std::make_unique<PairRecord>()).first->second;
   pair.lock_path = lock_path;
   pair.base = base;
   pair.head = head;
-  if (store_) {
-    if (auto bytes = store_->load(key); bytes && pair.decode(*bytes)) return pair;
-  }
   if (!read_pair(pair)) {
     pair.readable = false;  // not kept: the next run warns again
     return pair;

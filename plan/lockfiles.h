@@ -54,10 +54,19 @@ struct LockfileVerdict {
 // read and parsed once per blob, closures once per blob and importer set.
 class LockfileJudge {
  public:
-  // `store` may be null (no cache); `fetch_blob`, when set, fetches a
-  // lockfile's blob that a partial clone lacks.
-  LockfileJudge(const vcs::Repository& repo, ParsedStore* store,
-                std::function<bool(const std::string& blob_id)> fetch_blob = {});
+  // `store` may be null (no cache); `fetch_blobs`, when set, fetches
+  // lockfile blobs that a partial clone lacks.
+  using FetchBlobs = std::function<bool(const std::vector<std::string>& blob_ids)>;
+  LockfileJudge(const vcs::Repository& repo, ParsedStore* store, FetchBlobs fetch_blobs = {});
+
+  // Before the plan, in a partial clone: fetches in one call the blobs of
+  // the lockfiles at `lock_paths` that judging `bases` against `head` will
+  // read (pairs whose verdicts are not kept, blobs neither here nor kept
+  // parsed). One pack instead of a fetch per blob: the versions of a
+  // lockfile travel as deltas of each other. A blob missed here (a lockfile
+  // a glob input matches) is still fetched when it is needed, by itself.
+  void prefetch(const std::vector<std::string>& lock_paths, const std::vector<vcs::ObjectId>& bases,
+                const vcs::ObjectId& head);
   ~LockfileJudge();
 
   // For `service`, whose input `lock_path` differs between the commits.
@@ -99,6 +108,11 @@ class LockfileJudge {
   void fail_parse(Parsed& parsed, const std::string& lock_path, std::string error);
   // The record of a pair: from this run, from the store, or made by reading
   // both lockfiles.
+  // The store's key of a pair's record.
+  static std::string pair_key(const std::string& lock_path, const std::string& before_blob,
+                              const std::string& after_blob);
+  // The pair's record in this run, or kept in the store; null when neither.
+  PairRecord* known_pair(const std::string& key);
   PairRecord& pair_of(const std::string& lock_path, const std::string& before_blob, const std::string& after_blob,
                       const vcs::ObjectId& base, const vcs::ObjectId& head);
   // Both lockfiles of a pair, parsed (or decoded); false when one is unreadable.
@@ -111,7 +125,7 @@ class LockfileJudge {
   std::string open_error_;
   ParsedStore* store_;
   std::unique_ptr<lockfile::Parser> parser_;  // one for the run: two commits' lockfiles share most of their parse
-  std::function<bool(const std::string& blob_id)> fetch_blob_;
+  FetchBlobs fetch_blobs_;
   std::map<std::string, std::unique_ptr<vcs::TreeFiles>> trees_;  // by commit hex
   std::map<std::string, std::unique_ptr<Parsed>> parsed_;         // by blob id
   std::map<std::string, std::unique_ptr<PairRecord>> pairs_;      // by store key

@@ -72,6 +72,8 @@ class Planner {
   // Warnings for config paths that match nothing in `head_tree`. Looks paths
   // up through `lookups`, whose subtrees the plan has mostly read already.
   std::vector<std::string> unmatched_patterns(vcs::TreeDiffer& lookups, git_tree* head_tree) const;
+  // In a partial clone: the lockfile blobs the plan will read, in one fetch.
+  void prefetch_lockfiles(LockfileJudge& lockfiles, const detail::Shared& shared);
   Result<void> plan_all(const Shared& shared, const std::vector<const graph::Service*>& selected,
                         const std::vector<std::size_t>& order, std::vector<ServicePlan>& planned);
 
@@ -212,6 +214,25 @@ Result<void> Planner::plan_all(const Shared& shared, const std::vector<const gra
   return ok();
 }
 
+void Planner::prefetch_lockfiles(LockfileJudge& lockfiles, const Shared& shared) {
+  std::vector<std::string> paths;
+  for (const auto& entry : graph_.config().workspace.inputs) {
+    if (entry.pattern.is_literal() && is_lockfile(entry.pattern.text())) paths.push_back(entry.pattern.text());
+  }
+  std::vector<vcs::ObjectId> bases;
+  for (const auto& [rev, users] : shared.users_per_rev) {
+    auto base = repo_.resolve_commit(rev);
+    if (!base) continue;  // the plan reports it
+    if (options_.merge_base) {
+      auto fork = repo_.merge_base(*base, head_);
+      if (!fork) continue;
+      base = *fork;
+    }
+    bases.push_back(*base);
+  }
+  lockfiles.prefetch(paths, bases, head_);
+}
+
 Result<Plan> Planner::run() {
   auto head = repo_.resolve_commit(options_.head);
   if (!head) {
@@ -225,7 +246,7 @@ Result<Plan> Planner::run() {
   std::unique_ptr<LockfileJudge> lockfiles;
   const std::string& mode = options_.lockfile.empty() ? graph_.config().workspace.lockfile.value : options_.lockfile;
   if (mode != "whole" && has_lockfile_input(graph_.config())) {
-    lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store, options_.fetch_blob);
+    lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store, options_.fetch_blobs);
     shared.lockfiles = lockfiles.get();
   }
   if (options_.worktree) {
@@ -272,8 +293,12 @@ Result<Plan> Planner::run() {
   std::vector<std::size_t> order;
   for (const auto& [key, i] : keyed) order.push_back(i);
 
-  std::vector<ServicePlan> planned(selected.size());
   plan_.stats.phases.lap("order");
+  if (lockfiles && options_.fetch_blobs) {
+    prefetch_lockfiles(*lockfiles, shared);
+    plan_.stats.phases.lap("fetch-lockfiles");
+  }
+  std::vector<ServicePlan> planned(selected.size());
   if (auto done = plan_all(shared, selected, order, planned); !done) return std::unexpected(done.error());
   plan_.stats.phases.lap("services");
   // After the plan: the trees along every input root are read by then.

@@ -30,10 +30,10 @@ struct PlanOptions {
   // parsed on every run. Unused with `lockfile = "whole"` in [workspace].
   ParsedStore* parsed_store = nullptr;
   std::string lockfile;  // "auto" or "whole" overrides [workspace] lockfile; "" = as configured
-  // In a partial clone, fetches a blob it lacks (a lockfile at an old base)
-  // and says whether it did (workspace/fetch.h); unset: a missing blob makes
-  // the lockfile count as changed.
-  std::function<bool(const std::string& blob_id)> fetch_blob;
+  // In a partial clone, fetches blobs it lacks (lockfiles at old bases), all
+  // in one call, and says whether it did (workspace/fetch.h); unset: a
+  // missing blob makes the lockfile count as changed.
+  std::function<bool(const std::vector<std::string>& blob_ids)> fetch_blobs;
 };
 
 // live_error: an environment's source could not say what is live (with

@@ -136,6 +136,16 @@ Result<Repository> Repository::open(const std::string& path) {
 
 bool Repository::is_shallow() const { return git_repository_is_shallow(repo_) == 1; }
 
+bool Repository::has_object(const std::string& hex) const {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, hex.c_str()) != 0) return false;
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repo_) != 0) return false;
+  const bool found = git_odb_exists(odb, &oid) == 1;
+  git_odb_free(odb);
+  return found;
+}
+
 std::expected<ObjectId, ResolveError> Repository::resolve_commit(std::string_view rev) const {
   std::string spec(rev);
   // libgit2 takes a C string: a NUL would cut the revision short and

@@ -52,6 +52,9 @@ class Repository {
   // The .git directory (for opening a second handle on another thread).
   std::string git_dir() const { return git_repository_path(repo_); }
   bool is_shallow() const;
+  // Whether the object database holds the object `hex` (a full SHA). A
+  // partial clone's missing blobs are not there: libgit2 does not fetch them.
+  bool has_object(const std::string& hex) const;
 
   // Resolves any revision (SHA, abbreviated SHA, ref, HEAD~2) to a commit.
   std::expected<ObjectId, ResolveError> resolve_commit(std::string_view rev) const;

@@ -149,7 +149,7 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
     return std::unexpected(bases.error());
   }
   if (!request.fetch_remote.empty()) {
-    options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+    options.fetch_blobs = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
   }
   auto planned = plan::compute_plan(workspace.repo(), workspace.graph(), options);
   if (!planned) return std::unexpected(planned.error());

@@ -191,13 +191,20 @@ std::string fetch_command(const std::string& remote, const std::vector<std::stri
   return fmt::format("git fetch --depth=1 --filter=blob:none --no-tags {} {}", remote, join(shas, " "));
 }
 
-std::function<bool(const std::string& blob_id)> blob_fetcher(const vcs::Repository& repo, const std::string& remote,
-                                                             const Host& host) {
-  return [&repo, remote, host](const std::string& blob_id) {
-    auto ran = run_git(repo,
-                       {"-c", "fetch.negotiationAlgorithm=noop", "fetch", "--no-tags", "--no-write-fetch-head",
-                        "--recurse-submodules=no", "--filter=blob:none", remote, blob_id},
-                       host);
+std::function<bool(const std::vector<std::string>& blob_ids)> blob_fetcher(const vcs::Repository& repo,
+                                                                           const std::string& remote, const Host& host) {
+  return [&repo, remote, host](const std::vector<std::string>& blob_ids) {
+    if (blob_ids.empty()) return true;
+    std::vector<std::string> args{"-c",
+                                  "fetch.negotiationAlgorithm=noop",
+                                  "fetch",
+                                  "--no-tags",
+                                  "--no-write-fetch-head",
+                                  "--recurse-submodules=no",
+                                  "--filter=blob:none",
+                                  remote};
+    args.insert(args.end(), blob_ids.begin(), blob_ids.end());
+    auto ran = run_git(repo, args, host);
     return ran && ran->first.ok();
   };
 }

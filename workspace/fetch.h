@@ -30,10 +30,11 @@ std::string fetch_command(const std::string& remote, const std::vector<std::stri
 Result<void> ensure_bases(const vcs::Repository& repo, const plan::PlanOptions& options, const std::string& remote,
                           const Host& host);
 
-// For plan::PlanOptions::fetch_blob: fetches one blob a partial clone lacks
-// from `remote` (`git fetch --filter=blob:none --no-write-fetch-head REMOTE
-// BLOB`), and says whether it did.
-std::function<bool(const std::string& blob_id)> blob_fetcher(const vcs::Repository& repo, const std::string& remote,
-                                                             const Host& host);
+// For plan::PlanOptions::fetch_blobs: fetches blobs a partial clone lacks
+// from `remote` in one call (`git fetch --filter=blob:none
+// --no-write-fetch-head REMOTE BLOB...`: one pack, in which the versions of a
+// lockfile are deltas of each other), and says whether it did.
+std::function<bool(const std::vector<std::string>& blob_ids)> blob_fetcher(const vcs::Repository& repo,
+                                                                           const std::string& remote, const Host& host);
 
 }  // namespace wharf::workspace

@@ -36,7 +36,7 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
     return std::unexpected(bases.error());
   }
   if (!request.fetch_remote.empty()) {
-    plan_options.fetch_blob = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+    plan_options.fetch_blobs = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
   }
   if (laps) laps->lap("check-bases");
   return plan::compute_plan(workspace.repo(), workspace.graph(), plan_options);
