@@ -91,19 +91,22 @@ class LockfileJudge {
 
  private:
   struct Parsed;  // one lockfile blob: the parse, or why it failed
-  // A lockfile's blob whose text is read and waits to be parsed.
+  // A lockfile's blob to read and parse.
   struct Pending {
     Parsed* parsed;
     std::string text;
     const vcs::TreeFiles* tree;
     std::string blob;
-    std::string commit;  // short, for messages
+    vcs::ObjectId commit;
+    std::string short_commit;  // for messages
   };
   std::optional<std::string> blob_at(const std::string& lock_path, const vcs::ObjectId& commit);
-  // The lockfile at `lock_path` in `commit`, whose blob is `blob`. One that
-  // is neither parsed yet nor in the store is added to `pending`.
-  Parsed* lockfile_at(const std::string& lock_path, const vcs::ObjectId& commit, const std::string& blob,
-                      std::vector<Pending>& pending);
+  // The lockfile in `commit` whose blob is `blob`. One that
+  // is neither parsed yet nor in the store is added to `pending`, to be read
+  // (read_pending) and parsed (parse_pending).
+  Parsed* lockfile_at(const vcs::ObjectId& commit, const std::string& blob, std::vector<Pending>& pending);
+  // Reads the texts; drops (with a warning) what cannot be read.
+  void read_pending(const std::string& lock_path, std::vector<Pending>& pending);
   void parse_pending(const std::string& lock_path, std::vector<Pending>& pending);
   void fail_parse(Parsed& parsed, const std::string& lock_path, std::string error);
   // The record of a pair: from this run, from the store, or made by reading
@@ -122,6 +125,7 @@ class LockfileJudge {
 
   mutable std::mutex mutex_;
   std::optional<vcs::Repository> repo_;  // its own handle: libgit2 objects stay on one thread at a time
+  std::optional<vcs::Repository> reader_;  // a second, to read two blobs at once
   std::string open_error_;
   ParsedStore* store_;
   std::unique_ptr<lockfile::Parser> parser_;  // one for the run: two commits' lockfiles share most of their parse

@@ -134,6 +134,21 @@ TEST(FetchLockfileTest, LockfileBlobsOfTheLiveCommitsComeInOneFetchAndPlansEqual
   // Both answers, or the comparison proves little.
   EXPECT_GT(deploys, 4);
   EXPECT_LT(deploys, cases * 2 - 4);
+
+  // Without fetching blobs, a lockfile that is not in the clone counts as
+  // changed for every service, with a warning: never a wrong skip.
+  const std::string bare = dir.path() + "/nofetch";
+  Sh(fmt::format("git clone -q --depth=1 --filter=blob:none file://{} {}", remote, shell_quote(bare)));
+  auto repo = vcs::Repository::open(bare);
+  ASSERT_TRUE(repo) << repo.error().message;
+  plan::PlanOptions options;
+  options.since = shas.front();
+  ASSERT_TRUE(ensure_bases(*repo, options, "origin", host));
+  auto plan = plan::compute_plan(*repo, *graph, options);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_FALSE(plan->warnings.empty());
+  EXPECT_NE(plan->warnings.front().find("not in this clone"), std::string::npos) << plan->warnings.front();
+  for (const auto& service : plan->services) EXPECT_EQ(service.action, plan::Action::deploy) << service.name;
 }
 
 }  // namespace
