@@ -409,12 +409,22 @@ LockfileVerdict LockfileJudge::judge(const graph::Service& service, const std::s
                                      const vcs::ObjectId& base, const vcs::ObjectId& head) {
   std::lock_guard lock(mutex_);
   if (!repo_) return {true, ""};
-  std::optional<std::string> before_blob = blob_at(lock_path, base);
-  std::optional<std::string> after_blob = blob_at(lock_path, head);
-  if (!before_blob || !after_blob) {
-    return {true, before_blob ? "lockfile removed" : after_blob ? "lockfile added" : ""};
+  // Services that share a base share its blobs' lookup (with --since, all).
+  std::string commits = lock_path;
+  commits.append(reinterpret_cast<const char*>(base.raw.id), GIT_OID_RAWSZ);
+  commits.append(reinterpret_cast<const char*>(head.raw.id), GIT_OID_RAWSZ);
+  auto [slot, fresh] = by_commits_.try_emplace(std::move(commits));
+  if (fresh) {
+    std::optional<std::string> before_blob = blob_at(lock_path, base);
+    std::optional<std::string> after_blob = blob_at(lock_path, head);
+    if (before_blob && after_blob) {
+      slot->second.pair = &pair_of(lock_path, *before_blob, *after_blob, base, head);
+    } else {
+      slot->second.verdict = {true, before_blob ? "lockfile removed" : after_blob ? "lockfile added" : ""};
+    }
   }
-  PairRecord& pair = pair_of(lock_path, *before_blob, *after_blob, base, head);
+  if (!slot->second.pair) return slot->second.verdict;
+  PairRecord& pair = *slot->second.pair;
   if (!pair.readable) return {true, "lockfile unreadable"};
   if (pair.settings_changed) return {true, "lockfile: settings changed"};
 

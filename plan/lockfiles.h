@@ -133,6 +133,13 @@ class LockfileJudge {
   std::map<std::string, std::unique_ptr<vcs::TreeFiles>> trees_;  // by commit hex
   std::map<std::string, std::unique_ptr<Parsed>> parsed_;         // by blob id
   std::map<std::string, std::unique_ptr<PairRecord>> pairs_;      // by store key
+  // A lockfile path at a base and a head (path, raw ids): its pair, or the
+  // verdict when the lockfile is missing at either.
+  struct AtCommits {
+    PairRecord* pair = nullptr;
+    LockfileVerdict verdict;
+  };
+  std::map<std::string, AtCommits> by_commits_;
   std::vector<std::string> warnings_;
   std::size_t parse_count_ = 0;
   std::size_t read_count_ = 0;
