@@ -8,7 +8,8 @@
                                               (exit 1 with a message if the JSON is not a plan)
   loop-set LOOP_OUTPUT                     -> stdout: sorted names of "DEPLOY name" lines
   compare LABEL_A FILE_A LABEL_B FILE_B    -> prints MISMATCH details, exit 1 if sets differ
-  hf-stats HYPERFINE_JSON                  -> stdout: "min mean" in seconds
+  hf-stats HYPERFINE_JSON                  -> stdout: "min mean median cpu" (seconds; cpu =
+                                              (user + system) / wall, 2.0 = two cores busy)
 """
 
 import json
@@ -97,7 +98,8 @@ def main(argv):
     elif cmd == "hf-stats":
         with open(argv[2]) as f:
             r = json.load(f)["results"][0]
-        print("%.6f %.6f" % (r["min"], r["mean"]))
+        cpu = (r["user"] + r["system"]) / r["mean"] if r["mean"] > 0 else 0.0
+        print("%.6f %.6f %.6f %.2f" % (r["min"], r["mean"], r["median"], cpu))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -48,6 +48,8 @@ bench_time() {
   local name=$1 runs=$2 shell=$3 cmd=$4 prepare=${5:-}
   BENCH_MIN=""
   BENCH_MEAN=""
+  BENCH_MEDIAN=""
+  BENCH_CPU=""  # (user + sys) / wall, hyperfine only
   if [[ -z ${WHARF_BENCH_NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; then
     local args=(--style none --runs "$runs" --warmup 1 --export-json "$RES/$name.json")
     if [[ $shell == none ]]; then args+=(-N); else args+=(--shell "$shell"); fi
@@ -56,7 +58,7 @@ bench_time() {
       sed 's/^/    /' "$RES/$name.hyperfine.txt" >&2
       return 1
     fi
-    read -r BENCH_MIN BENCH_MEAN < <(python3 "$BENCH_DIR/bench_util.py" hf-stats "$RES/$name.json")
+    read -r BENCH_MIN BENCH_MEAN BENCH_MEDIAN BENCH_CPU < <(python3 "$BENCH_DIR/bench_util.py" hf-stats "$RES/$name.json")
   else
     local i t0 t1 d best="" sum=0
     for ((i = 0; i <= runs; i++)); do
@@ -75,6 +77,7 @@ bench_time() {
     done
     BENCH_MIN=$(awk -v u="$best" 'BEGIN { printf "%.6f", u / 1e6 }')
     BENCH_MEAN=$(awk -v u="$sum" -v n="$runs" 'BEGIN { printf "%.6f", u / n / 1e6 }')
+    BENCH_MEDIAN=$BENCH_MEAN
   fi
 }
 

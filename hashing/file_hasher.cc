@@ -75,14 +75,21 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
   const std::size_t n = files.size();
   std::vector<HashedFile> out(n);
   std::vector<Work> work(n);
-  auto full_path = [this](const std::string& rel) { return root_.empty() ? rel : root_ + "/" + rel; };
+  // The path to give `fs_`: the relative one itself when there is no root
+  // (no copy per file on the warm path), else joined into `buffer`.
+  auto full_path = [this](const std::string& rel, std::string& buffer) -> const std::string& {
+    if (root_.empty()) return rel;
+    buffer.assign(root_).append("/").append(rel);
+    return buffer;
+  };
   constexpr std::size_t kGrain = 64;
 
   // (a) lstat everything, in parallel.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kGrain), [&](const tbb::blocked_range<std::size_t>& range) {
+    std::string joined;
     for (std::size_t i = range.begin(); i != range.end(); ++i) {
       if (files[i].index && files[i].index->mode == kGitModeGitlink) continue;
-      auto stat = fs_.stat(full_path(files[i].path));
+      auto stat = fs_.stat(full_path(files[i].path, joined));
       if (stat) {
         work[i].stat = *stat;
       } else if (stat.error().kind != ErrorKind::not_found) {
@@ -136,11 +143,12 @@ Result<std::vector<HashedFile>> FileHasher::hash(std::span<const FileToHash> fil
   if (to_read > 0) {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kGrain), [&](const tbb::blocked_range<std::size_t>& range) {
       std::string buffer;
+      std::string joined;
       std::uint64_t bytes = 0;
       for (std::size_t i = range.begin(); i != range.end(); ++i) {
         Work& w = work[i];
         if (w.plan != Plan::read_file && w.plan != Plan::read_link) continue;
-        std::string path = full_path(files[i].path);
+        const std::string& path = full_path(files[i].path, joined);
         if (w.plan == Plan::read_link) {
           auto target = fs_.read_link(path);
           if (!target) {

@@ -1,9 +1,7 @@
 #include "hashing/service_key.h"
 
 #include <algorithm>
-#include <iterator>
 #include <map>
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,297 +21,6 @@ struct Candidate {
   std::string path;
   const IndexFacts* facts = nullptr;
 };
-
-bool by_path(const TrackedFile& t, std::string_view path) { return t.path < path; }
-
-std::string join_rel(std::string_view dir, std::string_view name) {
-  if (dir.empty()) return std::string(name);
-  std::string out;
-  out.reserve(dir.size() + 1 + name.size());
-  out.append(dir).append("/").append(name);
-  return out;
-}
-
-// Lookups into the sorted tracked list.
-class TrackedIndex {
- public:
-  explicit TrackedIndex(const std::vector<TrackedFile>& tracked) : tracked_(tracked) {}
-
-  // Asked only for entries of directories whose listing differs from the
-  // index, so a binary search beats building a hash set of every path.
-  bool contains(std::string_view path) const {
-    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), path,
-                               [](const TrackedFile& t, std::string_view p) { return t.path < p; });
-    return it != tracked_.end() && it->path == path;
-  }
-  // True when some tracked path lies strictly below directory `dir`.
-  bool has_below(std::string_view dir) const {
-    if (dir.empty()) return !tracked_.empty();
-    std::string prefix = std::string(dir) + "/";
-    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), prefix, by_path);
-    return it != tracked_.end() && it->path.starts_with(prefix);
-  }
-  // Appends every tracked path at or below `root` ("" = all).
-  void append_at_or_below(std::string_view root, std::vector<Candidate>& out) const {
-    if (root.empty()) {
-      for (const auto& t : tracked_) out.push_back(Candidate{t.path, &t.facts});
-      return;
-    }
-    auto it = std::lower_bound(tracked_.begin(), tracked_.end(), root, by_path);
-    if (it != tracked_.end() && it->path == root) out.push_back(Candidate{it->path, &it->facts});
-    std::string prefix = std::string(root) + "/";
-    for (it = std::lower_bound(tracked_.begin(), tracked_.end(), prefix, by_path);
-         it != tracked_.end() && it->path.starts_with(prefix); ++it) {
-      out.push_back(Candidate{it->path, &it->facts});
-    }
-  }
-
- private:
-  const std::vector<TrackedFile>& tracked_;
-};
-
-// The file-system path of a repository-relative one ("" = the root).
-std::string in_tree(const WorkTree& tree, const std::string& rel) {
-  if (tree.root.empty()) return rel;
-  return rel.empty() ? tree.root : tree.root + "/" + rel;
-}
-
-Result<bool> ignored(const WorkTree& tree, const std::string& path) {
-  if (!tree.is_ignored) return false;
-  return tree.is_ignored(path);
-}
-
-// Where the untracked files are. Every directory that holds tracked files is
-// known from the index; one is listed only when its lstat or the index's idea
-// of its entries changed since a listing showed nothing but tracked entries
-// (then nothing can have been added to it). Listing and lstat run in
-// parallel; cache lookups and git's ignore rules (libgit2 is not
-// thread-safe) are serial.
-struct UntrackedScan {
-  std::vector<std::string> files;  // untracked files in directories with tracked files
-  std::vector<std::string> dirs;   // directories without any tracked file
-};
-
-// The entries a directory has according to the index: an order-independent
-// digest of their names (two sums of XXH3-128 halves).
-struct IndexedDir {
-  std::uint64_t sum_low = 0;
-  std::uint64_t sum_high = 0;
-  std::uint64_t count = 0;
-
-  void add(std::string_view name) {
-    Digest128 d = xxh3_128(name);
-    std::uint64_t low = 0;
-    std::uint64_t high = 0;
-    for (int i = 0; i < 8; ++i) {
-      high = high << 8 | d[static_cast<std::size_t>(i)];
-      low = low << 8 | d[static_cast<std::size_t>(i) + 8];
-    }
-    sum_low += low;
-    sum_high += high;
-    ++count;
-  }
-  Digest128 digest() const {
-    std::string bytes(24, '\0');
-    for (int i = 0; i < 8; ++i) {
-      bytes[static_cast<std::size_t>(i)] = static_cast<char>(sum_low >> (8 * i));
-      bytes[static_cast<std::size_t>(i) + 8] = static_cast<char>(sum_high >> (8 * i));
-      bytes[static_cast<std::size_t>(i) + 16] = static_cast<char>(count >> (8 * i));
-    }
-    return xxh3_128(bytes);
-  }
-};
-
-// Adds `path`'s ancestors at or below `root` (and the child name under each)
-// to `dirs`. `previous` is the tracked path added before it, in sorted order:
-// a subdirectory already counted for it is not counted twice.
-void add_tracked_path(std::string_view path, std::string_view previous, std::string_view root,
-                      std::unordered_map<std::string, IndexedDir>& dirs) {
-  if (path == root) return;  // the root is a file
-  std::size_t pos = root.empty() ? 0 : root.size() + 1;
-  for (;;) {
-    std::size_t slash = path.find('/', pos);
-    std::string_view dir = pos == 0 ? std::string_view() : path.substr(0, pos - 1);
-    if (slash == std::string_view::npos) {
-      dirs[std::string(dir)].add(path.substr(pos));
-      return;
-    }
-    if (!previous.starts_with(path.substr(0, slash + 1))) dirs[std::string(dir)].add(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-}
-
-// The key of a directory's record in the stat cache: paths never end in '/'.
-std::string listing_key(const std::string& dir) { return dir + "/"; }
-
-Result<void> scan_tracked_dirs(const WorkTree& tree, const TrackedIndex& tracked,
-                               const std::unordered_map<std::string, IndexedDir>& indexed, UntrackedScan& scan) {
-  const std::int64_t run_start_ns = tree.fs->now_ns();
-  auto full = [&](const std::string& rel) { return in_tree(tree, rel); };
-  struct Dir {
-    const std::string* path;
-    const IndexedDir* facts;
-    std::optional<fs::FileStat> stat;
-    bool list = true;
-    bool clean = false;  // listed, and held exactly what the index says
-  };
-  std::vector<Dir> dirs;
-  dirs.reserve(indexed.size());
-  for (const auto& [path, facts] : indexed) dirs.push_back(Dir{&path, &facts, std::nullopt});
-
-  if (tree.listing_cache) {
-    // Only a directory with a listing record can skip its listing; the
-    // others get their lstat from the listing itself (no extra path walk).
-    std::vector<std::optional<StatRecord>> records(dirs.size());
-    for (std::size_t i = 0; i < dirs.size(); ++i) records[i] = tree.listing_cache->find(listing_key(*dirs[i].path));
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dirs.size(), 64), [&](const auto& range) {
-      for (std::size_t i = range.begin(); i != range.end(); ++i) {
-        if (!records[i]) continue;
-        auto stat = tree.fs->stat(full(*dirs[i].path));
-        if (stat && stat->type == fs::FileType::directory) dirs[i].stat = *stat;
-      }
-    });
-    for (std::size_t i = 0; i < dirs.size(); ++i) {
-      Dir& dir = dirs[i];
-      const std::optional<StatRecord>& record = records[i];
-      if (dir.stat && record && same_file_stat(record->stat, *dir.stat) &&
-          dir.stat->mtime_ns + kRacyMarginNs < record->recorded_ns && record->digest == dir.facts->digest()) {
-        dir.list = false;
-      }
-    }
-  }
-
-  std::mutex mutex;
-  std::optional<Error> error;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, dirs.size(), 16), [&](const auto& range) {
-    UntrackedScan local;
-    for (std::size_t i = range.begin(); i != range.end(); ++i) {
-      Dir& dir = dirs[i];
-      if (!dir.list) continue;
-      fs::FileStat listed_stat;
-      auto entries = tree.fs->stat_and_list_dir(full(*dir.path), listed_stat);
-      if (entries) dir.stat = listed_stat;
-      if (!entries) {
-        if (entries.error().kind == ErrorKind::not_found || entries.error().kind == ErrorKind::io) {
-          // Gone, or no longer a directory: its tracked files are absent and
-          // whatever replaced it shows up in its parent's listing.
-          continue;
-        }
-        std::lock_guard lock(mutex);
-        if (!error) error = entries.error();
-        continue;
-      }
-      IndexedDir actual;
-      for (const fs::DirEntry& entry : *entries) {
-        if (entry.name != ".git") actual.add(entry.name);
-      }
-      dir.clean = actual.count == dir.facts->count && actual.digest() == dir.facts->digest();
-      // Exactly the names the index expects (nearly every directory): nothing
-      // untracked here, so no per-entry lookups.
-      if (dir.clean) continue;
-      for (const fs::DirEntry& entry : *entries) {
-        if (entry.name == ".git") continue;
-        std::string path = join_rel(*dir.path, entry.name);
-        if (entry.type == fs::FileType::directory) {
-          if (tracked.contains(path)) continue;  // a submodule: its commit is the input
-          if (!indexed.contains(path)) local.dirs.push_back(std::move(path));
-        } else if (entry.type == fs::FileType::regular || entry.type == fs::FileType::symlink) {
-          if (!tracked.contains(path)) local.files.push_back(std::move(path));
-        }
-      }
-    }
-    if (local.files.empty() && local.dirs.empty()) return;
-    std::lock_guard lock(mutex);
-    std::move(local.files.begin(), local.files.end(), std::back_inserter(scan.files));
-    std::move(local.dirs.begin(), local.dirs.end(), std::back_inserter(scan.dirs));
-  });
-  if (error) return std::unexpected(*error);
-
-  if (tree.listing_cache) {
-    std::size_t puts = 0;
-    for (const Dir& dir : dirs) {
-      if (!dir.list || !dir.clean || !dir.stat) continue;
-      tree.listing_cache->put(listing_key(*dir.path), StatRecord{*dir.stat, run_start_ns, dir.facts->digest()});
-      ++puts;
-    }
-    if (puts > 0) {
-      if (auto committed = tree.listing_cache->commit(); !committed) return committed;
-    }
-  }
-  return ok();
-}
-
-// Appends the untracked, not ignored files at or below directory `dir`,
-// which holds no tracked file (so every file below it is untracked).
-Result<void> walk_untracked_dir(const WorkTree& tree, const std::string& dir, std::vector<Candidate>& out) {
-  if (!dir.empty()) {
-    auto skip = ignored(tree, dir + "/");
-    if (!skip) return std::unexpected(skip.error());
-    if (*skip) return ok();
-  }
-  auto entries = tree.fs->list_dir(in_tree(tree, dir));
-  if (!entries) {
-    if (entries.error().kind == ErrorKind::not_found) return ok();
-    return std::unexpected(entries.error());
-  }
-  for (const fs::DirEntry& entry : *entries) {
-    if (entry.name == ".git") continue;
-    std::string path = join_rel(dir, entry.name);
-    if (entry.type == fs::FileType::directory) {
-      if (auto walked = walk_untracked_dir(tree, path, out); !walked) return walked;
-    } else if (entry.type == fs::FileType::regular || entry.type == fs::FileType::symlink) {
-      auto skip_file = ignored(tree, path);
-      if (!skip_file) return std::unexpected(skip_file.error());
-      if (!*skip_file) out.push_back(Candidate{std::move(path), nullptr});
-    }
-  }
-  return ok();
-}
-
-// Appends the untracked, not ignored files at or below each root (a file or
-// a directory, "" = the whole work tree). Does not follow symlinks; skips .git.
-Result<void> append_untracked(const WorkTree& tree, const TrackedIndex& tracked, const std::vector<std::string>& roots,
-                              std::vector<Candidate>& out) {
-  std::unordered_map<std::string, IndexedDir> indexed;
-  UntrackedScan scan;
-  for (const std::string& root : roots) {
-    std::vector<Candidate> below;
-    tracked.append_at_or_below(root, below);
-    std::string_view previous;
-    for (const Candidate& c : below) {
-      add_tracked_path(c.path, previous, root, indexed);
-      previous = c.path;
-    }
-    if (!below.empty()) continue;
-    // Nothing tracked: the root is an untracked file or directory, or absent.
-    if (root.empty()) {
-      scan.dirs.push_back(root);
-      continue;
-    }
-    auto stat = tree.fs->stat(in_tree(tree, root));
-    if (!stat) {
-      if (stat.error().kind == ErrorKind::not_found) continue;
-      return std::unexpected(stat.error());
-    }
-    if (stat->type == fs::FileType::directory) {
-      scan.dirs.push_back(root);
-    } else if (stat->type == fs::FileType::regular || stat->type == fs::FileType::symlink) {
-      scan.files.push_back(root);
-    }
-  }
-  if (auto scanned = scan_tracked_dirs(tree, tracked, indexed, scan); !scanned) return scanned;
-  std::sort(scan.files.begin(), scan.files.end());
-  std::sort(scan.dirs.begin(), scan.dirs.end());
-  for (std::string& file : scan.files) {
-    auto skip = ignored(tree, file);
-    if (!skip) return std::unexpected(skip.error());
-    if (!*skip) out.push_back(Candidate{std::move(file), nullptr});
-  }
-  for (const std::string& dir : scan.dirs) {
-    if (auto walked = walk_untracked_dir(tree, dir, out); !walked) return walked;
-  }
-  return ok();
-}
 
 // Roots that cover every given root, none below another. Each root is
 // checked against its own ancestors (a set lookup per '/'), not against every
@@ -388,7 +95,21 @@ std::vector<std::string> normalized_values(const graph::TextEntry& text) { retur
 
 }  // namespace
 
-std::string mode_string(std::uint32_t git_mode) { return fmt::format("{:06o}", git_mode); }
+std::string mode_string(std::uint32_t git_mode) {
+  // The four modes git writes, without a format call per input file.
+  switch (git_mode) {
+    case kGitModeFile:
+      return "100644";
+    case kGitModeExecutable:
+      return "100755";
+    case kGitModeSymlink:
+      return "120000";
+    case kGitModeGitlink:
+      return "160000";
+    default:
+      return fmt::format("{:06o}", git_mode);
+  }
+}
 
 Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph::Service* const> services,
                                const WorkTree& tree, FileHasher& hasher, const EnvLookup& env) {
@@ -420,18 +141,26 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
   roots = minimal_roots(std::move(roots));
   TrackedIndex tracked(tree.tracked);
   std::vector<Candidate> candidates;
-  for (const std::string& root : roots) tracked.append_at_or_below(root, candidates);
-  if (auto walked = append_untracked(tree, tracked, roots, candidates); !walked) {
-    return std::unexpected(walked.error());
+  for (const std::string& root : roots) {
+    tracked.for_each_at_or_below(root, [&](const TrackedFile& t) { candidates.push_back(Candidate{t.path, &t.facts}); });
   }
-  std::sort(candidates.begin(), candidates.end(), candidate_less);
+  auto untracked = find_untracked(tree, roots);
+  if (!untracked) return std::unexpected(untracked.error());
+  for (std::string& path : *untracked) candidates.push_back(Candidate{std::move(path), nullptr});
+  // Sorted already, but for the untracked files at the end and roots such
+  // as "a" and "a-b" ('-' sorts before '/'): check before sorting 70,000
+  // paths with long common prefixes.
+  if (!std::is_sorted(candidates.begin(), candidates.end(), candidate_less)) {
+    std::sort(candidates.begin(), candidates.end(), candidate_less);
+  }
   candidates.erase(std::unique(candidates.begin(), candidates.end(),
                                [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
                    candidates.end());
 
   // 2. Which candidates each component takes (indices into candidates).
+  // Each component's matching is its own (and read-only): in parallel.
   std::vector<std::vector<std::uint32_t>> package_files(packages.size());
-  for (std::size_t p = 0; p < packages.size(); ++p) {
+  tbb::parallel_for(std::size_t{0}, packages.size(), [&](std::size_t p) {
     const graph::ComponentConfig& package = *packages[p];
     for (const auto& entry : package.paths) {
       for_each_at_or_below(candidates, entry.pattern.root(), [&](std::size_t i) {
@@ -443,9 +172,9 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
       });
     }
     sort_unique(package_files[p]);
-  }
+  });
   std::vector<std::vector<std::uint32_t>> service_files(services.size());
-  for (std::size_t s = 0; s < services.size(); ++s) {
+  tbb::parallel_for(std::size_t{0}, services.size(), [&](std::size_t s) {
     const graph::Service& service = *services[s];
     for (const graph::Input& input : service.inputs) {
       if (input.kind == graph::InputKind::package) continue;
@@ -457,16 +186,25 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
       });
     }
     sort_unique(service_files[s]);
-  }
+  });
 
   // 3. Hash every needed candidate once.
+  // A mark per candidate, not a sort of the concatenated lists.
+  std::vector<char> is_needed(candidates.size(), 0);
+  for (const auto& files : package_files) {
+    for (std::uint32_t i : files) is_needed[i] = 1;
+  }
+  for (const auto& files : service_files) {
+    for (std::uint32_t i : files) is_needed[i] = 1;
+  }
   std::vector<std::uint32_t> needed;
-  for (const auto& files : package_files) needed.insert(needed.end(), files.begin(), files.end());
-  for (const auto& files : service_files) needed.insert(needed.end(), files.begin(), files.end());
-  sort_unique(needed);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (is_needed[i]) needed.push_back(static_cast<std::uint32_t>(i));
+  }
   std::vector<FileToHash> to_hash;
   to_hash.reserve(needed.size());
-  for (std::uint32_t i : needed) to_hash.push_back(FileToHash{candidates[i].path, candidates[i].facts});
+  // The paths move on into the key set: candidates are only indices from here.
+  for (std::uint32_t i : needed) to_hash.push_back(FileToHash{std::move(candidates[i].path), candidates[i].facts});
   auto hashed = hasher.hash(to_hash);
   if (!hashed) return std::unexpected(hashed.error());
   constexpr std::uint32_t kAbsent = UINT32_MAX;
@@ -486,7 +224,13 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
     return out;  // files_ is in candidate order, so still sorted by path
   };
 
-  // 4. Package keys, then service keys.
+  // 4. Package keys, then service keys. Each key is hashed on its own (in
+  // parallel: a warm run spends a tenth of its time here otherwise).
+  auto hash_in_parallel = [&set](std::vector<ComponentKey>& keys) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, keys.size(), 8), [&](const auto& range) {
+      for (std::size_t i = range.begin(); i != range.end(); ++i) keys[i].key = set.hash_component(keys[i], nullptr);
+    });
+  };
   std::map<std::string, std::uint32_t> package_index;
   for (std::size_t p = 0; p < packages.size(); ++p) {
     ComponentKey key;
@@ -495,10 +239,10 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
     key.config = packages[p];
     key.files = to_files(package_files[p]);
     key.input_files = key.files.size();
-    key.key = set.hash_component(key, nullptr);
     package_index[key.name] = static_cast<std::uint32_t>(set.packages_.size());
     set.packages_.push_back(std::move(key));
   }
+  hash_in_parallel(set.packages_);
   for (std::size_t s = 0; s < services.size(); ++s) {
     const graph::Service& service = *services[s];
     ComponentKey key;
@@ -544,9 +288,9 @@ Result<KeySet> KeySet::compute(const graph::Graph& graph, std::span<const graph:
     std::sort(env_names.begin(), env_names.end());
     env_names.erase(std::unique(env_names.begin(), env_names.end()), env_names.end());
     for (const std::string& name : env_names) key.env.emplace_back(name, env ? env(name) : std::nullopt);
-    key.key = set.hash_component(key, nullptr);
     set.services_.push_back(std::move(key));
   }
+  hash_in_parallel(set.services_);
   return set;
 }
 

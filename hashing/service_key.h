@@ -27,6 +27,7 @@
 #include "fs/file_system.h"
 #include "graph/graph.h"
 #include "hashing/file_hasher.h"
+#include "hashing/work_tree.h"
 #include "util/error.h"
 
 namespace wharf::hashing {
@@ -34,29 +35,6 @@ namespace wharf::hashing {
 // Bump when anything about what goes into a key changes.
 // (/2: config fields hashed as declared in graph/config_fields.h.)
 inline constexpr std::string_view kKeyFormat = "wharf-input-key/3";
-
-struct TrackedFile {
-  std::string path;  // repository-relative
-  IndexFacts facts;
-};
-
-// The work tree whose inputs are hashed.
-struct WorkTree {
-  const fs::FileSystem* fs = nullptr;
-  // The work tree root, no trailing '/'; "" when `fs` resolves relative
-  // paths against it already.
-  std::string root;
-  std::vector<TrackedFile> tracked;  // the git index, sorted by path, unique
-  // Whether git ignores a repository-relative path (a trailing '/' asks
-  // about a directory). Asked only about untracked paths. Null: nothing is.
-  std::function<Result<bool>(const std::string& path)> is_ignored;
-  // Remembers directories whose listing held exactly the entries the index
-  // implies, under "<dir>/" (root: "/") with the directory's lstat and a
-  // digest of those names: while both still match, the directory cannot hold
-  // an untracked file and is not listed again. Null: list every directory.
-  // Used from one thread; committed by KeySet::compute.
-  StatCache* listing_cache = nullptr;
-};
 
 // The value of an environment variable, nullopt when unset (unset != empty).
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -249,7 +249,9 @@ Result<Plan> Planner::run() {
     lockfiles = std::make_unique<LockfileJudge>(repo_, options_.parsed_store, options_.fetch_blobs);
     shared.lockfiles = lockfiles.get();
   }
-  if (options_.worktree) {
+  if (options_.worktree && options_.uncommitted) {
+    shared.uncommitted = *options_.uncommitted;
+  } else if (options_.worktree) {
     auto paths = repo_.uncommitted_paths();
     if (!paths) return std::unexpected(paths.error());
     shared.uncommitted = std::move(*paths);

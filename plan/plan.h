@@ -22,6 +22,9 @@ struct PlanOptions {
   std::optional<LiveShas> live;      // per-service bases; absent service = not live
   std::string head = "HEAD";
   bool worktree = false;    // also count uncommitted and untracked (not ignored) paths
+  // With `worktree`: those paths, sorted, when the caller computed them
+  // (workspace/worktree.h); unset: from libgit2's status.
+  std::optional<std::vector<std::string>> uncommitted;
   bool merge_base = false;  // diff from merge-base(base, head), as a PR preview does
   MissingBase missing_base = MissingBase::error;
   std::vector<std::string> services;  // limit the plan to these (empty = all)

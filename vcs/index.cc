@@ -58,6 +58,9 @@ Result<Index> read_with_libgit2(const Repository& repo) {
     e.ino = entry->ino;
     e.file_size = entry->file_size;
     e.conflicted = stage != 0;
+    e.assume_unchanged = (entry->flags & GIT_INDEX_ENTRY_VALID) != 0;
+    e.skip_worktree = (entry->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE) != 0;
+    e.intent_to_add = (entry->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0;
     e.racy = e.conflicted || !have_index_file || not_older(e.mtime_sec, e.mtime_nsec, index_mtime);
     out.push_back(std::move(e));
   }
@@ -117,10 +120,29 @@ Result<Index> Index::read_recorded(const Repository& repo, IndexReader reader) {
   ::close(fd);
   if (!read_all) return read_with_libgit2(repo);
   std::string declined;
-  auto parsed = parse_index_file(bytes, st.st_mtim, &declined);
+  CacheTree cache_tree;
+  auto parsed = parse_index_file(bytes, st.st_mtim, &declined, &cache_tree);
   if (!parsed) return std::unexpected(parsed.error());
   if (!*parsed) return read_with_libgit2(repo);  // a feature left to libgit2
-  return from_entries(std::move(**parsed));
+  Index index = from_entries(std::move(**parsed));
+  index.set_cache_tree(std::move(cache_tree));
+  return index;
+}
+
+CacheTree CacheTree::from_nodes(std::vector<Node> nodes) {
+  std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) { return a.path < b.path; });
+  nodes.erase(std::unique(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) { return a.path == b.path; }),
+              nodes.end());
+  CacheTree tree;
+  tree.nodes_ = std::move(nodes);
+  return tree;
+}
+
+const git_oid* CacheTree::valid_id(std::string_view path) const {
+  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), path,
+                             [](const Node& n, std::string_view p) { return n.path < p; });
+  if (it == nodes_.end() || it->path != path || !it->valid) return nullptr;
+  return &it->id;
 }
 
 const IndexEntry* Index::find(std::string_view path) const {

@@ -36,6 +36,32 @@ struct IndexEntry {
   bool racy = false;
   // A merge conflict (no stage-0 entry): the facts describe no single blob.
   bool conflicted = false;
+  // `git update-index --assume-unchanged` / `--skip-worktree`: git does not
+  // look at the work tree file (status shows it unchanged there).
+  bool assume_unchanged = false;
+  bool skip_worktree = false;
+  // `git add -N`: tracked, with no content staged yet.
+  bool intent_to_add = false;
+};
+
+// The index's cache-tree extension ("TREE"): for a directory whose entries
+// did not change since git last wrote a tree for it, that tree's id. A
+// directory whose tree id equals HEAD's needs no comparison below it.
+class CacheTree {
+ public:
+  struct Node {
+    std::string path;  // directory, repository-relative ("" = the root)
+    git_oid id{};
+    bool valid = false;  // git invalidated it (an entry below changed)
+  };
+  // Sorted by path; each directory once.
+  static CacheTree from_nodes(std::vector<Node> nodes);
+  // The valid tree id recorded for directory `path`, or nullptr.
+  const git_oid* valid_id(std::string_view path) const;
+  bool empty() const { return nodes_.empty(); }
+
+ private:
+  std::vector<Node> nodes_;
 };
 
 enum class IndexReader {
@@ -61,9 +87,13 @@ class Index {
   // The entry for `path`, or nullptr when it is not tracked.
   const IndexEntry* find(std::string_view path) const;
   std::vector<IndexEntry> release() && { return std::move(entries_); }
+  // Empty when the index has none (or libgit2 read it).
+  const CacheTree& cache_tree() const { return cache_tree_; }
+  void set_cache_tree(CacheTree tree) { cache_tree_ = std::move(tree); }
 
  private:
   std::vector<IndexEntry> entries_;
+  CacheTree cache_tree_;
 };
 
 // Whether git would ignore `path` (repository-relative; a trailing '/' asks

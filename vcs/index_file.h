@@ -27,8 +27,14 @@ bool not_older(std::uint32_t sec, std::uint32_t nsec, const timespec& ref);
 // not older than it are racy). Returns nullopt and says why in `declined`
 // when the file is valid git but uses a feature this reader leaves to
 // libgit2; returns an error when the file is damaged (bad signature, entries
-// running past the end, checksum mismatch).
+// running past the end, checksum mismatch). The cache-tree extension goes to
+// `cache_tree` when it is not null (left empty when there is none or it does
+// not parse: it only saves work).
 Result<std::optional<std::vector<IndexEntry>>> parse_index_file(std::string_view bytes, const timespec& file_mtime,
-                                                                std::string* declined);
+                                                                std::string* declined,
+                                                                CacheTree* cache_tree = nullptr);
+
+// The body of a "TREE" extension; nullopt when it does not parse.
+std::optional<CacheTree> parse_cache_tree(std::string_view body);
 
 }  // namespace wharf::vcs

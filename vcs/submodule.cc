@@ -135,4 +135,11 @@ Result<git_oid> submodule_content_id(const std::string& workdir, const std::stri
   return content_id(workdir + "/" + path, path, recorded, 0);
 }
 
+Result<bool> submodule_changed(const std::string& workdir, const std::string& path, const git_oid& recorded) {
+  auto content = submodule_content_id(workdir, path, recorded);
+  if (!content) return std::unexpected(content.error());
+  git_oid not_checked_out = id_of("wharf-submodule-not-checked-out\n" + hex(recorded) + "\n");
+  return !git_oid_equal(&*content, &recorded) && !git_oid_equal(&*content, &not_checked_out);
+}
+
 }  // namespace wharf::vcs

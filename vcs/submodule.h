@@ -33,4 +33,9 @@ inline constexpr int kMaxSubmoduleDepth = 8;
 // by another user says which safe.directory line to add.
 Result<git_oid> submodule_content_id(const std::string& workdir, const std::string& path, const git_oid& recorded);
 
+// Whether `git status` shows the submodule at `path` modified: another
+// commit checked out, or changed content. One that is not checked out is
+// not (git shows nothing for it).
+Result<bool> submodule_changed(const std::string& workdir, const std::string& path, const git_oid& recorded);
+
 }  // namespace wharf::vcs

@@ -12,6 +12,7 @@
 #include "util/text.h"
 #include "workspace/fetch.h"
 #include "workspace/keys.h"
+#include "workspace/worktree.h"
 
 namespace wharf::workspace {
 namespace {
@@ -150,6 +151,11 @@ Result<EnvironmentPlan> plan_environment(Workspace& workspace, const Options&, c
   }
   if (!request.fetch_remote.empty()) {
     options.fetch_blobs = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
+  }
+  if (options.worktree) {
+    auto changed = worktree_changes(workspace);
+    if (!changed) return std::unexpected(changed.error());
+    options.uncommitted = std::move(*changed);
   }
   auto planned = plan::compute_plan(workspace.repo(), workspace.graph(), options);
   if (!planned) return std::unexpected(planned.error());

@@ -47,6 +47,9 @@ std::vector<hashing::TrackedFile> tracked_files(std::vector<vcs::IndexEntry> ent
     t.facts.ino = e.ino;
     t.facts.size = e.file_size;
     t.facts.racy = e.racy || e.conflicted;
+    t.conflicted = e.conflicted;
+    t.skip_worktree = e.skip_worktree || e.assume_unchanged;
+    t.intent_to_add = e.intent_to_add;
     out.push_back(std::move(t));
   }
   return out;

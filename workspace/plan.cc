@@ -1,6 +1,7 @@
 #include "workspace/plan.h"
 
 #include "workspace/fetch.h"
+#include "workspace/worktree.h"
 
 namespace wharf::workspace {
 
@@ -16,7 +17,7 @@ plan::PlanOptions plan_options(const PlanRequest& request) {
   return options;
 }
 
-Result<plan::Plan> plan_services(const Workspace& workspace, const Options& options, const PlanRequest& request,
+Result<plan::Plan> plan_services(Workspace& workspace, const Options& options, const PlanRequest& request,
                                  Stopwatch* laps) {
   if (request.since.empty() == request.live_file.empty()) {
     return fail(ErrorKind::usage,
@@ -39,6 +40,12 @@ Result<plan::Plan> plan_services(const Workspace& workspace, const Options& opti
     plan_options.fetch_blobs = blob_fetcher(workspace.repo(), request.fetch_remote, workspace.host());
   }
   if (laps) laps->lap("check-bases");
+  if (request.worktree) {
+    auto changed = worktree_changes(workspace);
+    if (!changed) return std::unexpected(changed.error());
+    plan_options.uncommitted = std::move(*changed);
+    if (laps) laps->lap("worktree");
+  }
   return plan::compute_plan(workspace.repo(), workspace.graph(), plan_options);
 }
 

@@ -28,7 +28,7 @@ plan::PlanOptions plan_options(const PlanRequest& request);
 
 // ErrorKind::usage unless exactly one of `since` and `live_file` is given;
 // the errors of plan::load_live and plan::compute_plan.
-Result<plan::Plan> plan_services(const Workspace& workspace, const Options& options, const PlanRequest& request,
+Result<plan::Plan> plan_services(Workspace& workspace, const Options& options, const PlanRequest& request,
                                  Stopwatch* laps = nullptr);
 
 }  // namespace wharf::workspace

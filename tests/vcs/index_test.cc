@@ -31,6 +31,9 @@ void ExpectSameEntries(const Index& fast, const Index& reference) {
     EXPECT_EQ(a.file_size, b.file_size) << a.path;
     EXPECT_EQ(a.racy, b.racy) << a.path;
     EXPECT_EQ(a.conflicted, b.conflicted) << a.path;
+    EXPECT_EQ(a.assume_unchanged, b.assume_unchanged) << a.path;
+    EXPECT_EQ(a.skip_worktree, b.skip_worktree) << a.path;
+    EXPECT_EQ(a.intent_to_add, b.intent_to_add) << a.path;
   }
 }
 
@@ -81,6 +84,50 @@ TEST_F(IndexTest, Version3WithIntentToAddMatchesLibgit2) {
 TEST_F(IndexTest, Version4PrefixCompressionMatchesLibgit2) {
   repo_.git("update-index --index-version 4");
   Compare();
+}
+
+TEST_F(IndexTest, WorkTreeFlagsMatchLibgit2) {
+  repo_.git("update-index --assume-unchanged a.txt");
+  repo_.git("update-index --skip-worktree dir/b.txt");
+  repo_.write("added.txt", "later\n");
+  repo_.git("add -N added.txt");
+  Compare();
+  auto repo = Repository::open(repo_.path());
+  ASSERT_TRUE(repo.has_value());
+  auto index = Index::read(*repo);
+  ASSERT_TRUE(index.has_value());
+  ASSERT_NE(index->find("a.txt"), nullptr);
+  EXPECT_TRUE(index->find("a.txt")->assume_unchanged);
+  EXPECT_TRUE(index->find("dir/b.txt")->skip_worktree);
+  EXPECT_TRUE(index->find("added.txt")->intent_to_add);
+  EXPECT_FALSE(index->find("link")->skip_worktree);
+}
+
+TEST_F(IndexTest, CacheTreeNamesTheTreesGitWrote) {
+  repo_.write("other/d.txt", "d\n");
+  repo_.commit("second");
+  repo_.git("write-tree");  // makes sure the cache tree is complete
+  auto repo = Repository::open(repo_.path());
+  ASSERT_TRUE(repo.has_value());
+  auto index = Index::read_recorded(*repo);
+  ASSERT_TRUE(index.has_value());
+  const git_oid* root = index->cache_tree().valid_id("");
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(ObjectId{*root}.hex(), repo_.git("rev-parse HEAD^{tree}"));
+  const git_oid* deeper = index->cache_tree().valid_id("dir/deeper");
+  ASSERT_NE(deeper, nullptr);
+  EXPECT_EQ(ObjectId{*deeper}.hex(), repo_.git("rev-parse HEAD:dir/deeper"));
+
+  // Staging a change invalidates its directories up to the root, no others.
+  repo_.write("dir/b.txt", "changed\n");
+  repo_.git("add dir/b.txt");
+  index = Index::read_recorded(*repo);
+  ASSERT_TRUE(index.has_value());
+  EXPECT_EQ(index->cache_tree().valid_id(""), nullptr);
+  EXPECT_EQ(index->cache_tree().valid_id("dir"), nullptr);
+  ASSERT_NE(index->cache_tree().valid_id("other"), nullptr);
+  EXPECT_EQ(ObjectId{*index->cache_tree().valid_id("other")}.hex(), repo_.git("rev-parse HEAD:other"));
+  EXPECT_FALSE(parse_cache_tree("garbage").has_value());
 }
 
 TEST_F(IndexTest, ConflictsAreOneEntryMarkedConflicted) {
