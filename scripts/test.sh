@@ -3,7 +3,7 @@
 # builds); then a build with libgit2 linked the ordinary way in
 # build-ordinary-git2/ (what any libgit2 but 1.5 gets), checked against
 # build/'s plans; then the sanitizer job: the tests of the parsers, the
-# graph, git reading, hashing and the plan built with the address and
+# graph, git reading, hashing, the plan, the cache, packing and HTTP built with the address and
 # undefined-behaviour sanitizers in build-asan-unit/ (-DWHARF_SANITIZE=ON,
 # WHARF_TEST_FOLDERS), the tests that run the wharf binary running build/'s.
 # With --sanitize, also every source and the whole suite instrumented in
@@ -26,10 +26,14 @@ case ${1:-} in
   *) echo "usage: $0 [--quick | --sanitize]" >&2; exit 2 ;;
 esac
 jobs=${WHARF_TEST_JOBS:-2}
+# Build trees share ccache's objects (see scripts/bootstrap.sh).
+export CCACHE_NOHASHDIR=1
 # The test folders of the sanitizer job (tests/<folder>): what parses
-# untrusted text (configs, YAML, lockfiles, Dockerfiles, git's index) and
-# what plans.
-SANITIZED_FOLDERS="util yaml lockfile fs graph infer vcs hashing plan"
+# untrusted text (configs, YAML, lockfiles, Dockerfiles, git's index), what
+# plans, and the C libraries' users (LMDB, libarchive/libdeflate/zstd,
+# libcurl). Out: cli/ and the examples start build/'s uninstrumented
+# binary; push/, env/ and workspace/ drive servers through the same code.
+SANITIZED_FOLDERS="util yaml lockfile fs graph infer vcs hashing plan cache packer net proc"
 launcher=$(sed -n 's/^CMAKE_CXX_COMPILER_LAUNCHER:[A-Z]*=//p' build/CMakeCache.txt 2>/dev/null || true)
 
 echo "== tests in build/"
