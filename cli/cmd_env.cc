@@ -42,12 +42,6 @@ Result<int> run_status(const GlobalOptions& global, const EnvFlags& flags) {
   if (!workspace) return std::unexpected(workspace.error());
   auto state = workspace::read_environment(*workspace, flags.environment, split_list(flags.services, ','));
   if (!state) return std::unexpected(state.error());
-  auto state_of = [&](const workspace::ServiceState& s) -> std::string {
-    if (!s.problem.empty()) return "error";
-    if (s.drift) return "drift";
-    if (!s.live_sha) return "not-live";
-    return *s.live_sha == state->head ? "at-head" : "behind";
-  };
   if (flags.json) {
     nlohmann::ordered_json out;
     out["environment"] = state->environment.name;
@@ -56,7 +50,7 @@ Result<int> run_status(const GlobalOptions& global, const EnvFlags& flags) {
     for (const auto& s : state->services) {
       nlohmann::ordered_json row;
       row["service"] = s.read.service;
-      row["state"] = state_of(s);
+      row["state"] = workspace::state_name(s, state->head);
       row["source"] = graph::to_string(s.read.kind);
       row["origin"] = s.read.origin;
       row["value"] = s.read.raw ? nlohmann::ordered_json(*s.read.raw) : nlohmann::ordered_json(nullptr);
@@ -77,8 +71,8 @@ Result<int> run_status(const GlobalOptions& global, const EnvFlags& flags) {
   for (const auto& s : state->services) {
     std::string live = s.live_sha ? s.live_sha->substr(0, 7) : "-";
     std::cout << fmt::format("{:<{}}  {:<8}  {:<8}  {:<8}  {}\n", s.read.service, width, live,
-                             short_sha(s.recorded ? std::optional(s.recorded->sha) : std::nullopt), state_of(s),
-                             s.problem.empty() ? s.read.origin : s.problem);
+                             short_sha(s.recorded ? std::optional(s.recorded->sha) : std::nullopt),
+                             workspace::state_name(s, state->head), s.problem.empty() ? s.read.origin : s.problem);
   }
   return 0;
 }

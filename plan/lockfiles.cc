@@ -243,16 +243,24 @@ std::optional<std::string> LockfileJudge::blob_at(const std::string& lock_path, 
   return tree->blob_id(lock_path);
 }
 
-LockfileJudge::Parsed* LockfileJudge::lockfile_at(const vcs::ObjectId& commit,
-                                                  const std::string& blob, std::vector<Pending>& pending) {
+LockfileJudge::Parsed* LockfileJudge::known_lockfile(const std::string& blob) {
   auto it = parsed_.find(blob);
   if (it != parsed_.end()) return it->second.get();
+  if (!store_) return nullptr;
+  auto bytes = store_->load(std::string(kStorePrefix) + blob);
+  std::optional<lockfile::Lockfile> decoded = bytes ? lockfile::decode(*bytes) : std::nullopt;
+  if (!decoded) return nullptr;  // absent or damaged: parsed again
+  ++read_count_;
+  auto parsed = std::make_unique<Parsed>();
+  parsed->lockfile = std::move(decoded);
+  return parsed_.emplace(blob, std::move(parsed)).first->second.get();
+}
+
+LockfileJudge::Parsed* LockfileJudge::lockfile_at(const vcs::ObjectId& commit, const std::string& blob,
+                                                  std::vector<Pending>& pending) {
+  if (Parsed* known = known_lockfile(blob)) return known;
   Parsed* parsed = parsed_.emplace(blob, std::make_unique<Parsed>()).first->second.get();
   ++read_count_;
-  if (store_) {
-    if (auto bytes = store_->load(std::string(kStorePrefix) + blob)) parsed->lockfile = lockfile::decode(*bytes);
-    if (parsed->lockfile) return parsed;
-  }
   pending.push_back(Pending{parsed, {}, tree_at(commit), blob, commit, commit.short_hex()});
   return parsed;
 }
@@ -363,9 +371,7 @@ void LockfileJudge::prefetch(const std::vector<std::string>& lock_paths, const s
       std::optional<std::string> before = blob_at(lock_path, base);
       if (!before || *before == *after || known_pair(pair_key(lock_path, *before, *after))) continue;
       for (const std::string* blob : {&*before, &*after}) {
-        if (wanted.contains(*blob) || repo_->has_object(*blob)) continue;
-        if (store_ && store_->load(std::string(kStorePrefix) + *blob)) continue;
-        wanted.insert(*blob);
+        if (!wanted.contains(*blob) && !repo_->has_object(*blob) && !known_lockfile(*blob)) wanted.insert(*blob);
       }
     }
   }

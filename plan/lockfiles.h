@@ -101,6 +101,9 @@ class LockfileJudge {
     std::string short_commit;  // for messages
   };
   std::optional<std::string> blob_at(const std::string& lock_path, const vcs::ObjectId& commit);
+  // The lockfile of `blob` read in this run or kept parsed in the store
+  // (decoded); null when neither.
+  Parsed* known_lockfile(const std::string& blob);
   // The lockfile in `commit` whose blob is `blob`. One that
   // is neither parsed yet nor in the store is added to `pending`, to be read
   // (read_pending) and parsed (parse_pending).

@@ -136,6 +136,15 @@ Result<Repository> Repository::open(const std::string& path) {
 
 bool Repository::is_shallow() const { return git_repository_is_shallow(repo_) == 1; }
 
+bool Repository::trusts_executable_bit() const {
+  git_config* config = nullptr;
+  if (git_repository_config_snapshot(&config, repo_) != 0) return true;
+  int value = 1;
+  if (git_config_get_bool(&value, config, "core.filemode") != 0) value = 1;
+  git_config_free(config);
+  return value != 0;
+}
+
 bool Repository::has_object(const std::string& hex) const {
   git_oid oid;
   if (git_oid_fromstr(&oid, hex.c_str()) != 0) return false;

@@ -55,6 +55,9 @@ class Repository {
   // Whether the object database holds the object `hex` (a full SHA). A
   // partial clone's missing blobs are not there: libgit2 does not fetch them.
   bool has_object(const std::string& hex) const;
+  // core.filemode as git reads it (default true): false on file systems
+  // where the executable bit means nothing, so a change of it is no change.
+  bool trusts_executable_bit() const;
 
   // Resolves any revision (SHA, abbreviated SHA, ref, HEAD~2) to a commit.
   std::expected<ObjectId, ResolveError> resolve_commit(std::string_view rev) const;

@@ -51,6 +51,13 @@ Result<std::vector<graph::EnvironmentConfig>> environments(const Workspace& work
   return graph::load_environments(text.str(), workspace.config_path(), names);
 }
 
+std::string state_name(const ServiceState& state, const std::string& head) {
+  if (!state.problem.empty()) return "error";
+  if (state.drift) return "drift";
+  if (!state.live_sha) return "not-live";
+  return *state.live_sha == head ? "at-head" : "behind";
+}
+
 Result<EnvironmentState> read_environment(Workspace& workspace, const std::string& name,
                                           const std::vector<std::string>& services, const std::string& head) {
   auto all = environments(workspace);

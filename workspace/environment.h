@@ -33,6 +33,10 @@ struct ServiceState {
   std::string problem;  // why there is no live_sha though the source answered, or the read's error
 };
 
+// What `wharf status` says of a service against `head` (a full SHA): error,
+// drift, not-live, at-head or behind.
+std::string state_name(const ServiceState& state, const std::string& head);
+
 struct EnvironmentState {
   graph::EnvironmentConfig environment;
   std::string head;                    // full SHA of --head

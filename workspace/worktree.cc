@@ -14,19 +14,6 @@
 #include "workspace/keys.h"
 
 namespace wharf::workspace {
-namespace {
-
-// core.filemode as git reads it (default true).
-bool trusts_executable_bit(const vcs::Repository& repo) {
-  git_config* config = nullptr;
-  if (git_repository_config_snapshot(&config, repo.raw()) != 0) return true;
-  int value = 1;
-  if (git_config_get_bool(&value, config, "core.filemode") != 0) value = 1;
-  git_config_free(config);
-  return value != 0;
-}
-
-}  // namespace
 
 Result<std::vector<std::string>> worktree_changes(Workspace& workspace) {
   const vcs::Repository& repo = workspace.repo();
@@ -46,7 +33,7 @@ Result<std::vector<std::string>> worktree_changes(Workspace& workspace) {
   tree.listing_cache = &stat_cache;
   hashing::FileHasher hasher(fs, "", &stat_cache);
   hashing::WorktreeStatusOptions options;
-  options.trust_executable_bit = trusts_executable_bit(repo);
+  options.trust_executable_bit = repo.trusts_executable_bit();
   const std::string workdir = repo.workdir();
   options.submodule_changed = [&workdir](const hashing::TrackedFile& submodule) -> Result<bool> {
     git_oid recorded{};
