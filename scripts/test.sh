@@ -56,7 +56,7 @@ sanitized() {  # sanitized DIR [CMAKE ARGS...]
   [[ -n $launcher ]] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
   cmake "${args[@]}" > /dev/null
 }
-echo "== sanitizer job: parsers, graph, git reading, hashing and plan tests (build-asan-unit/)"
+echo "== sanitizer job: the tests of $SANITIZED_FOLDERS (build-asan-unit/)"
 sanitized build-asan-unit "-DWHARF_TEST_FOLDERS=$(tr ' ' ';' <<< "$SANITIZED_FOLDERS")"
 cmake --build build-asan-unit --target wharf_tests wharf_long_chain_test
 WHARF_BINARY=$PWD/build/wharf ctest --test-dir build-asan-unit --output-on-failure -j"$jobs"
